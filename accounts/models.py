@@ -1,0 +1,171 @@
+"""Who works where: municipalities, police regions, users and the roles they hold.
+
+A role is held through a Django group per (role, municipality) or (role, police region); the
+group carries guardian object permissions on that municipality or region. `accounts.policy`
+is the only module that reads them.
+"""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class PoliceRegion(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("police region")
+        verbose_name_plural = _("police regions")
+        permissions = [("liaise", _("Act as police liaison in the region"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=4, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    county_code = models.CharField(_("county code"), max_length=2)
+    county_name = models.CharField(_("county"), max_length=100)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    police_region = models.ForeignKey(
+        PoliceRegion,
+        on_delete=models.PROTECT,
+        related_name="municipalities",
+        verbose_name=_("police region"),
+    )
+    runs_program = models.BooleanField(_("runs an exit program"), default=False)
+    team_visibility = models.BooleanField(
+        _("team visibility"),
+        default=True,
+        help_text=_(
+            "When on, every caseworker of the municipality sees its cases; when off, "
+            "caseworkers see only the cases they are assigned to."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        # The capabilities a role grants on a municipality (see accounts.policy).
+        permissions = [
+            ("view_cases", _("See the municipality's cases")),
+            ("work_cases", _("Open intakes and work on assigned cases")),
+            ("manage_cases", _("Assign, decide intakes, close, transfer and share cases")),
+            ("view_access_log", _("Read the access log of the municipality's cases")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{4}$"), name="municipality_code_4_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles come from group membership (see RoleGroup)."""
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("view_statistics", _("See de-identified national statistics"))]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    CASEWORKER = "caseworker", _("Caseworker")
+    MANAGER = "manager", _("Manager")
+    POLICE_LIAISON = "police_liaison", _("Police liaison")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+MUNICIPAL_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
+REGIONAL_ROLES = frozenset({Role.POLICE_LIAISON})
+NATIONAL_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
+
+
+class RoleGroup(models.Model):
+    """The Django group that holds one role in one municipality, police region or nationally."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role_group")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, null=True, blank=True, related_name="role_groups"
+    )
+    police_region = models.ForeignKey(
+        PoliceRegion, on_delete=models.CASCADE, null=True, blank=True, related_name="role_groups"
+    )
+
+    class Meta:
+        verbose_name = _("role group")
+        verbose_name_plural = _("role groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "municipality"],
+                condition=models.Q(municipality__isnull=False),
+                name="one_group_per_municipal_role",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "police_region"],
+                condition=models.Q(police_region__isnull=False),
+                name="one_group_per_regional_role",
+            ),
+            models.UniqueConstraint(
+                fields=["role"],
+                condition=models.Q(municipality__isnull=True, police_region__isnull=True),
+                name="one_group_per_national_role",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        role__in=[Role.CASEWORKER, Role.MANAGER],
+                        municipality__isnull=False,
+                        police_region__isnull=True,
+                    )
+                    | models.Q(
+                        role=Role.POLICE_LIAISON,
+                        municipality__isnull=True,
+                        police_region__isnull=False,
+                    )
+                    | models.Q(
+                        role__in=[Role.ANALYST, Role.ADMINISTRATOR],
+                        municipality__isnull=True,
+                        police_region__isnull=True,
+                    )
+                ),
+                name="role_group_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.municipality or self.police_region
+        label = Role(self.role).label
+        return f"{label} – {scope}" if scope else str(label)
+
+
+# Direct foreign-key permission tables for guardian (fast, with real foreign keys).
+class MunicipalityGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+
+
+class MunicipalityUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Municipality, on_delete=models.CASCADE)
+
+
+class PoliceRegionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE)
+
+
+class PoliceRegionUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE)

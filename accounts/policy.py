@@ -1,0 +1,389 @@
+"""The one permission policy of exitprog.
+
+Every view and selector asks this module two kinds of question:
+- "may this user do X to this object?"  (`may`, `get_case_for_user`)
+- "which objects of this kind may this user see?"  (`cases_visible_to`, `cases_shared_with`)
+
+Roles are guardian object permissions on a municipality or police region, granted to the
+group of that role and place (see `role_grant`). Per-case exceptions (assignments, police
+shares) are rows in the direct foreign-key tables of `cases.models`. Superuser status grants
+nothing here: an administrator sees no case content (separation of duties).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import (
+    Municipality,
+    MunicipalityGroupObjectPermission,
+    PoliceRegion,
+    PoliceRegionGroupObjectPermission,
+    Role,
+    RoleGroup,
+    User,
+)
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+
+type AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class MunicipalityPerm(enum.StrEnum):
+    VIEW_CASES = "view_cases"
+    WORK_CASES = "work_cases"
+    MANAGE_CASES = "manage_cases"
+    VIEW_ACCESS_LOG = "view_access_log"
+
+
+ROLE_MUNICIPALITY_PERMS: dict[Role, tuple[MunicipalityPerm, ...]] = {
+    Role.CASEWORKER: (MunicipalityPerm.VIEW_CASES, MunicipalityPerm.WORK_CASES),
+    Role.MANAGER: tuple(MunicipalityPerm),
+}
+ROLE_REGION_PERMS: dict[Role, tuple[str, ...]] = {Role.POLICE_LIAISON: ("liaise",)}
+# Model-level permissions of the national roles. The administrator's cover users, places and
+# role groups only; no case model appears here or in the admin.
+ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
+    Role.ANALYST: ("accounts.view_statistics",),
+    Role.ADMINISTRATOR: tuple(
+        f"accounts.{action}_{model}"
+        for model in ("user", "municipality", "policeregion", "rolegroup")
+        for action in ("view", "add", "change")
+    )
+    + ("auth.view_group",),
+}
+
+ASSIGNMENT_PERM = "work_case"
+POLICE_SHARE_PERM = "view_shared_case"
+
+
+class CaseAction(enum.StrEnum):
+    READ = "read"  # the whole case file
+    EDIT = "edit"  # assessments, interventions, journal, consent...
+    MANAGE = "manage"  # assign, decide intake, close, transfer, share
+    VIEW_SHARED = "view_shared"  # the parts shared with the police
+    ADD_POLICE_NOTE = "add_police_note"
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What one user holds, read once per request (three queries)."""
+
+    roles: frozenset[tuple[Role, int | None, int | None]] = frozenset()
+    municipality_perms: dict[int, frozenset[str]] = field(default_factory=dict)
+    team_visible: frozenset[int] = frozenset()
+    police_regions: frozenset[int] = frozenset()
+
+    def municipalities_with(self, perm: MunicipalityPerm) -> set[int]:
+        return {m for m, perms in self.municipality_perms.items() if perm in perms}
+
+    def has_role(self, role: Role) -> bool:
+        return any(r == role for r, _m, _p in self.roles)
+
+    @property
+    def role_set(self) -> frozenset[Role]:
+        return frozenset(r for r, _m, _p in self.roles)
+
+
+_EMPTY = Grants()
+
+
+def grants_for(user: AnyUser) -> Grants:
+    """The user's roles and permissions, cached on the user object for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return _EMPTY
+    cached: Grants | None = getattr(user, "_exitprog_grants", None)
+    if cached is not None:
+        return cached
+    roles = frozenset(
+        (Role(role), muni, region)
+        for role, muni, region in RoleGroup.objects.filter(group__user=user).values_list(
+            "role", "municipality_id", "police_region_id"
+        )
+    )
+    perms: dict[int, set[str]] = {}
+    team_visible: set[int] = set()
+    rows = MunicipalityGroupObjectPermission.objects.filter(group__user=user).values_list(
+        "content_object_id", "permission__codename", "content_object__team_visibility"
+    )
+    for muni_id, codename, team_visibility in rows:
+        perms.setdefault(muni_id, set()).add(codename)
+        if team_visibility:
+            team_visible.add(muni_id)
+    regions = frozenset(
+        PoliceRegionGroupObjectPermission.objects.filter(
+            group__user=user, permission__codename="liaise"
+        ).values_list("content_object_id", flat=True)
+    )
+    grants = Grants(
+        roles=roles,
+        municipality_perms={m: frozenset(p) for m, p in perms.items()},
+        team_visible=frozenset(team_visible),
+        police_regions=regions,
+    )
+    user._exitprog_grants = grants  # type: ignore[union-attr]
+    return grants
+
+
+def forget_grants(user: AnyUser) -> None:
+    """Drop the cached grants, after a role was granted or revoked in this request."""
+    if hasattr(user, "_exitprog_grants"):
+        del user._exitprog_grants  # type: ignore[union-attr]
+
+
+# --- Granting roles -------------------------------------------------------------------------
+
+
+def _permissions(model: type, codenames: tuple[str, ...] | list[str]) -> list[Permission]:
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(model)
+    found = list(Permission.objects.filter(content_type=ct, codename__in=codenames))
+    if len(found) != len(set(codenames)):
+        raise LookupError(f"missing permissions {codenames} on {model}")
+    return found
+
+
+def _global_permissions(names: tuple[str, ...]) -> list[Permission]:
+    found = []
+    for name in names:
+        app_label, codename = name.split(".")
+        found.append(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return found
+
+
+@transaction.atomic
+def role_group_get_or_create(
+    *,
+    role: Role,
+    municipality: Municipality | None = None,
+    police_region: PoliceRegion | None = None,
+) -> Group:
+    """The group that holds `role` in a place, made with its permissions on first use."""
+    existing = RoleGroup.objects.filter(
+        role=role, municipality=municipality, police_region=police_region
+    ).select_related("group")
+    if (found := existing.first()) is not None:
+        return found.group
+    scope = (
+        f"{municipality.code}" if municipality else police_region.code if police_region else "se"
+    )
+    group = Group.objects.create(name=f"{role.value}@{scope}")
+    RoleGroup.objects.create(
+        group=group, role=role, municipality=municipality, police_region=police_region
+    )
+    if municipality is not None:
+        for perm in _permissions(Municipality, [p.value for p in ROLE_MUNICIPALITY_PERMS[role]]):
+            MunicipalityGroupObjectPermission.objects.create(
+                group=group, permission=perm, content_object=municipality
+            )
+    elif police_region is not None:
+        for perm in _permissions(PoliceRegion, list(ROLE_REGION_PERMS[role])):
+            PoliceRegionGroupObjectPermission.objects.create(
+                group=group, permission=perm, content_object=police_region
+            )
+    else:
+        group.permissions.set(_global_permissions(ROLE_GLOBAL_PERMS[role]))
+    return group
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: Role,
+    municipality: Municipality | None = None,
+    police_region: PoliceRegion | None = None,
+) -> None:
+    group = role_group_get_or_create(
+        role=role, municipality=municipality, police_region=police_region
+    )
+    user.groups.add(group)
+    if role == Role.ADMINISTRATOR and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    forget_grants(user)
+
+
+@transaction.atomic
+def role_revoke(
+    *,
+    user: User,
+    role: Role,
+    municipality: Municipality | None = None,
+    police_region: PoliceRegion | None = None,
+) -> None:
+    groups = Group.objects.filter(
+        role_group__role=role,
+        role_group__municipality=municipality,
+        role_group__police_region=police_region,
+    )
+    user.groups.remove(*groups)
+    if role == Role.ADMINISTRATOR:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    forget_grants(user)
+
+
+# --- Questions about roles ------------------------------------------------------------------
+
+
+def is_administrator(user: AnyUser) -> bool:
+    return grants_for(user).has_role(Role.ADMINISTRATOR)
+
+
+def is_analyst(user: AnyUser) -> bool:
+    return grants_for(user).has_role(Role.ANALYST)
+
+
+def municipalities_where(user: AnyUser, perm: MunicipalityPerm) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(pk__in=grants_for(user).municipalities_with(perm))
+
+
+def may_open_intake(user: AnyUser, municipality: Municipality) -> bool:
+    return municipality.pk in grants_for(user).municipalities_with(MunicipalityPerm.WORK_CASES)
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+def _assigned_to(user: AnyUser) -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=ASSIGNMENT_PERM
+        )
+    )
+
+
+def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
+    """Cases whose whole file the user may read: their team's, their assigned, their managed.
+
+    A police liaison sees none here; their view of shared cases is `cases_shared_with`.
+    """
+    grants = grants_for(user)
+    managed = grants.municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    team = grants.municipalities_with(MunicipalityPerm.VIEW_CASES) & grants.team_visible
+    working = grants.municipalities_with(MunicipalityPerm.WORK_CASES)
+    if not (managed or team or working):
+        return Case.objects.none()
+    condition = Q(municipality_id__in=managed | team)
+    if working - managed - team:
+        condition |= Q(municipality_id__in=working) & Q(_assigned_to(user))
+    return Case.objects.filter(condition)
+
+
+def cases_assigned_to(user: AnyUser) -> QuerySet[Case]:
+    """Cases the user works on as an assigned caseworker, in municipalities they still serve."""
+    working = grants_for(user).municipalities_with(MunicipalityPerm.WORK_CASES)
+    if not working:
+        return Case.objects.none()
+    return Case.objects.filter(Q(municipality_id__in=working) & Q(_assigned_to(user)))
+
+
+def cases_shared_with(user: AnyUser) -> QuerySet[Case]:
+    """Cases shared with the user as a police liaison, directly or through their region."""
+    grants = grants_for(user)
+    if not grants.police_regions:
+        return Case.objects.none()
+    direct = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=POLICE_SHARE_PERM
+    )
+    regional = CaseGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"),
+        group__role_group__police_region_id__in=grants.police_regions,
+        group__user=user,
+        permission__codename=POLICE_SHARE_PERM,
+    )
+    return Case.objects.filter(Q(Exists(direct)) | Q(Exists(regional)))
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """What one user may do with one case."""
+
+    read: bool = False
+    edit: bool = False
+    manage: bool = False
+    view_shared: bool = False
+
+    def allows(self, action: CaseAction) -> bool:
+        return {
+            CaseAction.READ: self.read,
+            CaseAction.EDIT: self.edit,
+            CaseAction.MANAGE: self.manage,
+            CaseAction.VIEW_SHARED: self.read or self.view_shared,
+            CaseAction.ADD_POLICE_NOTE: self.view_shared,
+        }[action]
+
+
+def case_access(user: AnyUser, case: Case) -> CaseAccess:
+    grants = grants_for(user)
+    perms = grants.municipality_perms.get(case.municipality_id, frozenset())
+    manage = MunicipalityPerm.MANAGE_CASES in perms
+    assigned = (
+        MunicipalityPerm.WORK_CASES in perms
+        and cases_assigned_to(user).filter(pk=case.pk).exists()
+    )
+    team = MunicipalityPerm.VIEW_CASES in perms and case.municipality_id in grants.team_visible
+    shared = bool(grants.police_regions) and cases_shared_with(user).filter(pk=case.pk).exists()
+    return CaseAccess(
+        read=manage or assigned or team,
+        edit=manage or assigned,
+        manage=manage,
+        view_shared=shared,
+    )
+
+
+def get_case_for_user(user: AnyUser, case_id: int, *, action: CaseAction) -> Case:
+    """The case, if the user may do `action` to it; otherwise 404 ("not found" = "not allowed")."""
+    case = Case.objects.select_related("municipality", "client").filter(pk=case_id).first()
+    if case is None or not case_access(user, case).allows(action):
+        raise Http404
+    return case
+
+
+def may(user: AnyUser, action: CaseAction, case: Case) -> bool:
+    return case_access(user, case).allows(action)
+
+
+# --- Per-case grants ------------------------------------------------------------------------
+
+
+def _case_permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="cases", codename=codename)
+
+
+def case_grant_assignment(*, case: Case, user: User) -> None:
+    """Record that `user` works on `case` (the per-case grant behind "my cases")."""
+    CaseUserObjectPermission.objects.get_or_create(
+        content_object=case, user=user, permission=_case_permission(ASSIGNMENT_PERM)
+    )
+
+
+def case_revoke_assignment(*, case: Case, user: User) -> None:
+    CaseUserObjectPermission.objects.filter(
+        content_object=case, user=user, permission__codename=ASSIGNMENT_PERM
+    ).delete()
+
+
+def case_grant_police_share(
+    *, case: Case, liaison: User | None = None, region: PoliceRegion | None = None
+) -> None:
+    """Let one liaison, or every liaison of a region, see the shared parts of `case`."""
+    perm = _case_permission(POLICE_SHARE_PERM)
+    if liaison is not None:
+        CaseUserObjectPermission.objects.get_or_create(
+            content_object=case, user=liaison, permission=perm
+        )
+    if region is not None:
+        group = role_group_get_or_create(role=Role.POLICE_LIAISON, police_region=region)
+        CaseGroupObjectPermission.objects.get_or_create(
+            content_object=case, group=group, permission=perm
+        )

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make test: the same set-up as make run, then the static checks and the whole suite on the
+# real PostgreSQL and Redis (browser tests included). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+# shellcheck disable=SC1091
+source .local/env
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+PY=.venv/bin/python
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> mypy"
+.venv/bin/mypy .
+echo "==> makemigrations --check"
+$PY manage.py makemigrations --check --dry-run
+echo "==> check --deploy under production settings"
+scripts/check-deploy.sh
+echo "==> pytest"
+$PY -m pytest "$@"
