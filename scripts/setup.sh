@@ -141,3 +141,5 @@ fi
 
 # Translations are compiled from the committed .po files.
 .venv/bin/python manage.py compilemessages -v 0 --ignore=.venv --ignore=node_modules
+# The app serves its own static files (WhiteNoise), from STATIC_ROOT.
+.venv/bin/python manage.py collectstatic --noinput -v 0

@@ -1,0 +1,112 @@
+"""The cast every permission test reuses, and the shared fixtures.
+
+Stockholm is the home municipality: `caseworker` is assigned to `case`, `teammate` is another
+Stockholm caseworker, `outsider` is a Malmö caseworker, `manager` manages Stockholm,
+`police` is a Stockholm liaison with a share of `case`, `police_unshared` a Syd liaison
+without one, `analyst` and `administrator` hold the national roles.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as HttpClient
+
+from accounts import policy
+from accounts.models import Municipality, PoliceRegion, Role, User
+from accounts.services import municipalities_load
+from cases.models import Case
+from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Production's PBKDF2 costs half a second per password; tests need no such strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def municipalities(db) -> None:
+    """The 290 municipalities and seven police regions (transactional tests flush them)."""
+    if not Municipality.objects.exists():
+        municipalities_load()
+
+
+@pytest.fixture
+def stockholm(municipalities) -> Municipality:
+    return Municipality.objects.get(code="0180")
+
+
+@pytest.fixture
+def malmo(municipalities) -> Municipality:
+    return Municipality.objects.get(code="1280")
+
+
+@dataclass
+class Cast:
+    caseworker: User
+    teammate: User
+    outsider: User
+    manager: User
+    police: User
+    police_unshared: User
+    analyst: User
+    administrator: User
+    case: Case
+    stockholm: Municipality
+    malmo: Municipality
+
+    def all_users(self) -> dict[str, User]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "caseworker", "teammate", "outsider", "manager", "police",
+                "police_unshared", "analyst", "administrator",
+            )
+        }
+
+
+def make_user(username: str, role: Role, **scope) -> User:
+    user = UserFactory(username=username)
+    policy.role_grant(user=user, role=role, **scope)
+    return user
+
+
+@pytest.fixture
+def cast(stockholm, malmo) -> Cast:
+    stockholm_region = PoliceRegion.objects.get(code="stockholm")
+    syd = PoliceRegion.objects.get(code="syd")
+    caseworker = make_user("kim", Role.CASEWORKER, municipality=stockholm)
+    manager = make_user("maria", Role.MANAGER, municipality=stockholm)
+    case = CaseFactory(municipality=stockholm, created_by=manager)
+    policy.case_grant_assignment(case=case, user=caseworker)
+    police = make_user("polis", Role.POLICE_LIAISON, police_region=stockholm_region)
+    policy.case_grant_police_share(case=case, liaison=police)
+    return Cast(
+        caseworker=caseworker,
+        teammate=make_user("tove", Role.CASEWORKER, municipality=stockholm),
+        outsider=make_user("omar", Role.CASEWORKER, municipality=malmo),
+        manager=manager,
+        police=police,
+        police_unshared=make_user("pelle", Role.POLICE_LIAISON, police_region=syd),
+        analyst=make_user("anna", Role.ANALYST),
+        administrator=make_user("adde", Role.ADMINISTRATOR),
+        case=case,
+        stockholm=stockholm,
+        malmo=malmo,
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log `client` in as a user and return it."""
+
+    def _login(user: User) -> HttpClient:
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def password() -> str:
+    return TEST_PASSWORD

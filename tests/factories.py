@@ -1,0 +1,88 @@
+"""One factory per model (factory_boy)."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Municipality, PoliceRegion, User
+from cases.identity import luhn_check_digit
+from cases.models import Case, CaseState, Client
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def synthetic_identity_number(n: int) -> str:
+    """A made-up personal identity number, valid by checksum (birth numbers 980-999)."""
+    birth = datetime.date(1990, 1, 1) + datetime.timedelta(days=n % 5000)
+    nine = f"{birth:%y%m%d}{980 + n % 20}"
+    return f"{birth:%Y%m%d}{nine[6:]}{luhn_check_digit(nine)}"
+
+
+class PoliceRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PoliceRegion
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Polisregion {n}")
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
+    name = factory.Sequence(lambda n: f"Testkommun {n}")
+    county_code = "99"
+    county_name = "Testlän"
+    latitude = "59.00000"
+    longitude = "18.00000"
+    police_region = factory.SubFactory(PoliceRegionFactory)
+    runs_program = True
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    first_name = factory.Faker("first_name", locale="sv_SE")
+    last_name = factory.Faker("last_name", locale="sv_SE")
+    identity_number = factory.Sequence(synthetic_identity_number)
+    birth_date = factory.LazyAttribute(
+        lambda o: datetime.date(int(o.identity_number[:4]), int(o.identity_number[4:6]),
+                                int(o.identity_number[6:8]))
+    )
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    reference = factory.Sequence(lambda n: f"T-{n:06d}")
+    client = factory.SubFactory(ClientFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    state = CaseState.ACTIVE
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
+    next_review_on = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=30)
+    )
+    created_by = factory.SubFactory(UserFactory)

@@ -1,0 +1,72 @@
+"""The demo data that `make run` loads: every role has a login that works."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts import policy
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import Municipality, Role, User
+from cases.identity import parse_identity_number
+from cases.models import Case, CaseState
+
+pytestmark = pytest.mark.django_db
+
+LOGINS = {
+    "cw.stockholm": Role.CASEWORKER,
+    "mgr.stockholm": Role.MANAGER,
+    "police.stockholm": Role.POLICE_LIAISON,
+    "analyst": Role.ANALYST,
+    "admin": Role.ADMINISTRATOR,
+}
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_demo_has_four_programs_and_about_200_cases_in_every_state(demo):
+    programs = set(Municipality.objects.filter(runs_program=True).values_list("name", flat=True))
+    assert programs == {"Stockholm", "Göteborg", "Malmö", "Åre"}
+    assert 180 <= Case.objects.count() <= 220
+    assert set(Case.objects.values_list("state", flat=True)) == set(CaseState.values)
+
+
+def test_demo_identity_numbers_are_valid_by_checksum(demo):
+    numbers = Case.objects.exclude(client__identity_number="").values_list(
+        "client__identity_number", flat=True
+    )
+    assert numbers
+    for number in numbers:
+        assert parse_identity_number(number).number == number
+
+
+@pytest.mark.parametrize(("username", "role"), LOGINS.items())
+def test_every_demo_login_works_and_holds_its_role(client, demo, username, role):
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    user = User.objects.get(username=username)
+    assert role in policy.grants_for(user).role_set
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_demo_caseworker_and_police_have_something_to_see(demo):
+    assert policy.cases_assigned_to(User.objects.get(username="cw.stockholm")).exists()
+    assert policy.cases_shared_with(User.objects.get(username="police.stockholm")).exists()
+    assert not policy.cases_visible_to(User.objects.get(username="admin")).exists()
+
+
+def test_seeding_again_adds_nothing(demo):
+    before = (Case.objects.count(), User.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (Case.objects.count(), User.objects.count()) == before
+
+
+def test_demo_data_refuses_to_load_without_debug(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
