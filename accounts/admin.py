@@ -20,7 +20,14 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "county_name", "police_region", "runs_program", "team_visibility")
+    list_display = (
+        "code",
+        "name",
+        "county_name",
+        "police_region",
+        "runs_program",
+        "team_visibility",
+    )
     list_filter = ("runs_program", "police_region")
     search_fields = ("code", "name")
     readonly_fields = ("code", "county_code", "county_name", "latitude", "longitude", "population")

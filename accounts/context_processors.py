@@ -21,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append((reverse("password_change"), _("Change password")))
     current = request.path
     return {
-        "nav_items": [{"url": url, "label": label, "current": url == current} for url, label in items],
+        "nav_items": [
+            {"url": url, "label": label, "current": url == current} for url, label in items
+        ],
         "user_roles": sorted(Role(r).label for r in roles),
     }

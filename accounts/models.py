@@ -151,7 +151,7 @@ class RoleGroup(models.Model):
     def __str__(self) -> str:
         scope = self.municipality or self.police_region
         label = Role(self.role).label
-        return f"{label} – {scope}" if scope else str(label)
+        return f"{label}, {scope}" if scope else str(label)
 
 
 # Direct foreign-key permission tables for guardian (fast, with real foreign keys).

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import cast
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
@@ -50,12 +52,14 @@ ROLE_REGION_PERMS: dict[Role, tuple[str, ...]] = {Role.POLICE_LIAISON: ("liaise"
 # role groups only; no case model appears here or in the admin.
 ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
     Role.ANALYST: ("accounts.view_statistics",),
-    Role.ADMINISTRATOR: tuple(
-        f"accounts.{action}_{model}"
-        for model in ("user", "municipality", "policeregion", "rolegroup")
-        for action in ("view", "add", "change")
-    )
-    + ("auth.view_group",),
+    Role.ADMINISTRATOR: (
+        *(
+            f"accounts.{action}_{model}"
+            for model in ("user", "municipality", "policeregion", "rolegroup")
+            for action in ("view", "add", "change")
+        ),
+        "auth.view_group",
+    ),
 }
 
 ASSIGNMENT_PERM = "work_case"
@@ -91,24 +95,25 @@ class Grants:
 
 
 _EMPTY = Grants()
+_CACHE = "_exitprog_grants"  # attribute of the user object that holds its Grants
 
 
 def grants_for(user: AnyUser) -> Grants:
     """The user's roles and permissions, cached on the user object for the request."""
     if not user.is_authenticated or not user.is_active:
         return _EMPTY
-    cached: Grants | None = getattr(user, "_exitprog_grants", None)
+    cached: Grants | None = vars(user).get(_CACHE)
     if cached is not None:
         return cached
     roles = frozenset(
         (Role(role), muni, region)
-        for role, muni, region in RoleGroup.objects.filter(group__user=user).values_list(
+        for role, muni, region in RoleGroup.objects.filter(group__user__pk=user.pk).values_list(
             "role", "municipality_id", "police_region_id"
         )
     )
     perms: dict[int, set[str]] = {}
     team_visible: set[int] = set()
-    rows = MunicipalityGroupObjectPermission.objects.filter(group__user=user).values_list(
+    rows = MunicipalityGroupObjectPermission.objects.filter(group__user__pk=user.pk).values_list(
         "content_object_id", "permission__codename", "content_object__team_visibility"
     )
     for muni_id, codename, team_visibility in rows:
@@ -117,7 +122,7 @@ def grants_for(user: AnyUser) -> Grants:
             team_visible.add(muni_id)
     regions = frozenset(
         PoliceRegionGroupObjectPermission.objects.filter(
-            group__user=user, permission__codename="liaise"
+            group__user__pk=user.pk, permission__codename="liaise"
         ).values_list("content_object_id", flat=True)
     )
     grants = Grants(
@@ -126,14 +131,13 @@ def grants_for(user: AnyUser) -> Grants:
         team_visible=frozenset(team_visible),
         police_regions=regions,
     )
-    user._exitprog_grants = grants  # type: ignore[union-attr]
+    vars(user)[_CACHE] = grants
     return grants
 
 
 def forget_grants(user: AnyUser) -> None:
     """Drop the cached grants, after a role was granted or revoked in this request."""
-    if hasattr(user, "_exitprog_grants"):
-        del user._exitprog_grants  # type: ignore[union-attr]
+    vars(user).pop(_CACHE, None)
 
 
 # --- Granting roles -------------------------------------------------------------------------
@@ -153,9 +157,7 @@ def _global_permissions(names: tuple[str, ...]) -> list[Permission]:
     found = []
     for name in names:
         app_label, codename = name.split(".")
-        found.append(
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-        )
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return found
 
 
@@ -254,10 +256,15 @@ def may_open_intake(user: AnyUser, municipality: Municipality) -> bool:
 # --- Cases ----------------------------------------------------------------------------------
 
 
+def _pk(user: AnyUser) -> int:
+    """The id of a user who holds grants (and so is authenticated)."""
+    return cast(int, user.pk)
+
+
 def _assigned_to(user: AnyUser) -> Exists:
     return Exists(
         CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user_id=user.pk, permission__codename=ASSIGNMENT_PERM
+            content_object=OuterRef("pk"), user__pk=_pk(user), permission__codename=ASSIGNMENT_PERM
         )
     )
 
@@ -293,12 +300,12 @@ def cases_shared_with(user: AnyUser) -> QuerySet[Case]:
     if not grants.police_regions:
         return Case.objects.none()
     direct = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user_id=user.pk, permission__codename=POLICE_SHARE_PERM
+        content_object=OuterRef("pk"), user__pk=_pk(user), permission__codename=POLICE_SHARE_PERM
     )
     regional = CaseGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
         group__role_group__police_region_id__in=grants.police_regions,
-        group__user=user,
+        group__user__pk=_pk(user),
         permission__codename=POLICE_SHARE_PERM,
     )
     return Case.objects.filter(Q(Exists(direct)) | Q(Exists(regional)))
@@ -328,8 +335,7 @@ def case_access(user: AnyUser, case: Case) -> CaseAccess:
     perms = grants.municipality_perms.get(case.municipality_id, frozenset())
     manage = MunicipalityPerm.MANAGE_CASES in perms
     assigned = (
-        MunicipalityPerm.WORK_CASES in perms
-        and cases_assigned_to(user).filter(pk=case.pk).exists()
+        MunicipalityPerm.WORK_CASES in perms and cases_assigned_to(user).filter(pk=case.pk).exists()
     )
     team = MunicipalityPerm.VIEW_CASES in perms and case.municipality_id in grants.team_visible
     shared = bool(grants.police_regions) and cases_shared_with(user).filter(pk=case.pk).exists()

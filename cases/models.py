@@ -128,6 +128,4 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """Per-case grants to a group: a share with a police region's liaisons."""
 
-    content_object = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="group_grants"
-    )
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_grants")

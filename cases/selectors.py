@@ -80,9 +80,9 @@ def manager_overview(*, user: AnyUser, today: datetime.date) -> list[Municipalit
         .annotate(n=Count("id"))
         .order_by("content_object__municipality_id", "-n", "user__last_name")
     )
-    for row in workload:
-        name = f"{row['user__first_name']} {row['user__last_name']}"
-        overviews[row["content_object__municipality_id"]].per_caseworker.append((name, row["n"]))
+    for load in workload:
+        name = f"{load['user__first_name']} {load['user__last_name']}"
+        overviews[load["content_object__municipality_id"]].per_caseworker.append((name, load["n"]))
     return list(overviews.values())
 
 

@@ -59,8 +59,14 @@ class Cast:
         return {
             name: getattr(self, name)
             for name in (
-                "caseworker", "teammate", "outsider", "manager", "police",
-                "police_unshared", "analyst", "administrator",
+                "caseworker",
+                "teammate",
+                "outsider",
+                "manager",
+                "police",
+                "police_unshared",
+                "analyst",
+                "administrator",
             )
         }
 

@@ -55,7 +55,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -68,8 +68,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="sv_SE")
     identity_number = factory.Sequence(synthetic_identity_number)
     birth_date = factory.LazyAttribute(
-        lambda o: datetime.date(int(o.identity_number[:4]), int(o.identity_number[4:6]),
-                                int(o.identity_number[6:8]))
+        lambda o: datetime.date(
+            int(o.identity_number[:4]), int(o.identity_number[4:6]), int(o.identity_number[6:8])
+        )
     )
 
 

@@ -32,7 +32,9 @@ def test_other_roles_are_kept_out_of_the_admin(client, cast, who):
 def test_no_case_content_is_registered_in_the_admin():
     registered = set(admin.site._registry)
     assert Case not in registered and Client not in registered
-    assert not any(model._meta.app_label in {"cases", "referrals", "reports"} for model in registered)
+    assert not any(
+        model._meta.app_label in {"cases", "referrals", "reports"} for model in registered
+    )
 
 
 def test_administrator_cannot_open_case_content_by_url(client, cast):

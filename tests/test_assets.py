@@ -7,7 +7,7 @@ import polib
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = [p for p in (ROOT / "templates").rglob("*.html")] + [
+TEMPLATES = [*(ROOT / "templates").rglob("*.html")] + [
     p for app in ("accounts", "cases", "referrals", "reports") for p in (ROOT / app).rglob("*.html")
 ]
 

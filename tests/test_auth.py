@@ -92,3 +92,9 @@ def test_every_page_sends_a_strict_content_security_policy(client):
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_a_browser_asking_for_english_still_gets_swedish_until_the_user_switches(client):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Logga in" in response.content.decode()
+    assert response["Content-Language"] == "sv"

@@ -6,7 +6,6 @@ from django.http import Http404
 from accounts import policy
 from accounts.models import Role
 from accounts.policy import CaseAction
-from cases.models import Case
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +31,9 @@ def test_manager_may_manage(cast):
 
 
 def test_malmo_caseworker_reaches_nothing_of_stockholm(cast):
-    stockholm_cases = {CaseFactory(municipality=cast.stockholm, created_by=cast.manager).pk
-                       for _ in range(3)} | {cast.case.pk}
+    stockholm_cases = {
+        CaseFactory(municipality=cast.stockholm, created_by=cast.manager).pk for _ in range(3)
+    } | {cast.case.pk}
     assert visible(cast.outsider).isdisjoint(stockholm_cases)
     assert policy.cases_assigned_to(cast.outsider).count() == 0
     assert policy.cases_shared_with(cast.outsider).count() == 0
@@ -151,5 +151,3 @@ def test_policy_reads_grants_once_per_request(cast, django_assert_num_queries):
     with django_assert_num_queries(3):
         policy.grants_for(cast.caseworker)
         policy.grants_for(cast.caseworker)
-
-

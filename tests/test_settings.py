@@ -59,16 +59,24 @@ def _production_env(**extra: str) -> dict[str, str]:
 def test_production_settings_pass_check_deploy():
     result = subprocess.run(  # noqa: S603
         [str(ROOT / "scripts" / "check-deploy.sh")],
-        capture_output=True, text=True, cwd=ROOT, env=_production_env(), check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_production_env(),
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
-        capture_output=True, text=True, cwd=ROOT, env=_production_env(), check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_production_env(),
+        check=False,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
@@ -82,7 +90,10 @@ def test_production_settings_are_strict():
     )
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
         env=_production_env(DJANGO_SECRET_KEY="x" * 60, DJANGO_SETTINGS_MODULE="exitprog.settings"),
     )
     assert result.stdout.split() == ["False", "True", "True", "True", "True", "True"], result.stderr

@@ -20,7 +20,7 @@ from accounts.services import municipalities_load
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
 
-DEMO_PASSWORD = "demo-exitprog-2026"
+DEMO_PASSWORD = "demo-exitprog-2026"  # noqa: S105 (synthetic demo accounts only)
 
 # code -> (number of cases, caseworkers, team visibility)
 PROGRAMS: dict[str, tuple[int, int, bool]] = {
@@ -32,15 +32,73 @@ PROGRAMS: dict[str, tuple[int, int, bool]] = {
 SLUGS = {"0180": "stockholm", "1480": "goteborg", "1280": "malmo", "2321": "are"}
 
 FIRST_NAMES = [
-    "Adam", "Ali", "Amir", "Anton", "Axel", "Dani", "David", "Elias", "Emil", "Erik", "Filip",
-    "Hassan", "Hugo", "Isak", "Jonas", "Kevin", "Leo", "Liam", "Lucas", "Milo", "Noah", "Omar",
-    "Oskar", "Rami", "Samir", "Theo", "Viktor", "William", "Yusuf", "Zakaria", "Alva", "Amina",
-    "Elin", "Hanna", "Ida", "Lina", "Maja", "Nora", "Sara", "Wilma",
+    "Adam",
+    "Ali",
+    "Amir",
+    "Anton",
+    "Axel",
+    "Dani",
+    "David",
+    "Elias",
+    "Emil",
+    "Erik",
+    "Filip",
+    "Hassan",
+    "Hugo",
+    "Isak",
+    "Jonas",
+    "Kevin",
+    "Leo",
+    "Liam",
+    "Lucas",
+    "Milo",
+    "Noah",
+    "Omar",
+    "Oskar",
+    "Rami",
+    "Samir",
+    "Theo",
+    "Viktor",
+    "William",
+    "Yusuf",
+    "Zakaria",
+    "Alva",
+    "Amina",
+    "Elin",
+    "Hanna",
+    "Ida",
+    "Lina",
+    "Maja",
+    "Nora",
+    "Sara",
+    "Wilma",
 ]
 LAST_NAMES = [
-    "Andersson", "Berg", "Dahl", "Ekström", "Falk", "Gustafsson", "Hassan", "Holm", "Ibrahim",
-    "Jansson", "Karlsson", "Lind", "Lundqvist", "Mohammed", "Nilsson", "Nyberg", "Olsson",
-    "Persson", "Sandberg", "Strand", "Svensson", "Sjöberg", "Wallin", "Yilmaz", "Åberg",
+    "Andersson",
+    "Berg",
+    "Dahl",
+    "Ekström",
+    "Falk",
+    "Gustafsson",
+    "Hassan",
+    "Holm",
+    "Ibrahim",
+    "Jansson",
+    "Karlsson",
+    "Lind",
+    "Lundqvist",
+    "Mohammed",
+    "Nilsson",
+    "Nyberg",
+    "Olsson",
+    "Persson",
+    "Sandberg",
+    "Strand",
+    "Svensson",
+    "Sjöberg",
+    "Wallin",
+    "Yilmaz",
+    "Åberg",
 ]
 STAFF_FIRST = ["Karin", "Johan", "Petra", "Mikael", "Sofia", "Anders", "Lena", "Tobias", "Eva"]
 STAFF_LAST = ["Lindgren", "Bergström", "Axelsson", "Håkansson", "Månsson", "Forsberg", "Öberg"]
@@ -68,7 +126,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--force", action="store_true", help="Allow running with DEBUG off (never in production)."
+            "--force",
+            action="store_true",
+            help="Allow running with DEBUG off (never in production).",
         )
         parser.add_argument(
             "--print-logins", action="store_true", help="Only print the demo logins."
@@ -98,9 +158,7 @@ class Command(BaseCommand):
 
     def seed(self, rng: random.Random) -> int:
         today = timezone.localdate()
-        staff_names = iter(
-            [(f, la) for la in STAFF_LAST for f in STAFF_FIRST]
-        )
+        staff_names = iter([(f, la) for la in STAFF_LAST for f in STAFF_FIRST])
         admin = self.user("admin", "Alex", "Administratör")
         policy.role_grant(user=admin, role=Role.ADMINISTRATOR)
         analyst = self.user("analyst", "Ana", "Analytiker")
@@ -188,7 +246,7 @@ class Command(BaseCommand):
             ("analyst", "analyst", "national"),
             ("administrator", "admin", "installation"),
         ]
-        self.stdout.write("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for role, username, scope in rows:
             self.stdout.write(f"  {role:<15} {username:<18} {scope}")
         self.stdout.write(
