@@ -99,12 +99,22 @@ else
   PGDATA=$LOCAL/pg
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
   [ -n "$PGBIN" ] || die "PostgreSQL binaries not found under /usr/lib/postgresql"
-  # initdb and pg_ctl refuse to run as root: the private server runs as the postgres user.
+  # initdb and pg_ctl refuse to run as root: the private server runs as the postgres user,
+  # which must be able to reach its data folder. When a parent of the checkout is closed to
+  # it (a private temporary folder, say), the data goes to /var/tmp instead, named after the
+  # checkout.
   RUNAS=()
-  if [ "$(id -u)" -eq 0 ]; then RUNAS=(runuser -u postgres --); chown postgres "$LOCAL"; fi
+  if [ "$(id -u)" -eq 0 ]; then
+    RUNAS=(runuser -u postgres --)
+    mkdir -p "$PGDATA"; chown postgres "$PGDATA"
+    if ! runuser -u postgres -- test -w "$PGDATA"; then
+      PGDATA=/var/tmp/exitprog-pg-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)
+      mkdir -p "$PGDATA"; chown postgres "$PGDATA"; chmod 700 "$PGDATA"
+    fi
+  fi
   if [ ! -f "$PGDATA/PG_VERSION" ]; then
     say "Creating a private PostgreSQL in $PGDATA"
-    mkdir -p "$PGDATA"; [ "$(id -u)" -eq 0 ] && chown postgres "$PGDATA"
+    mkdir -p "$PGDATA"
     "${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! pg_answers "postgres://postgres@127.0.0.1:$PGPORT/postgres"; then
