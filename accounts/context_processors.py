@@ -16,6 +16,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {}
     roles = policy.grants_for(user).role_set
     items = [(reverse("home"), _("Home"))]
+    if roles & {Role.CASEWORKER, Role.MANAGER}:
+        items.append((reverse("cases:caseload"), _("Caseload")))
+        items.append((reverse("cases:new"), _("New inquiry")))
     if Role.ADMINISTRATOR in roles:
         items.append((reverse("admin:index"), _("Administration")))
     items.append((reverse("password_change"), _("Change password")))

@@ -72,6 +72,7 @@ class CaseAction(enum.StrEnum):
     MANAGE = "manage"  # assign, decide intake, close, transfer, share
     VIEW_SHARED = "view_shared"  # the parts shared with the police
     ADD_POLICE_NOTE = "add_police_note"
+    VIEW_ACCESS_LOG = "view_access_log"  # who read and changed the case
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ class CaseAccess:
     edit: bool = False
     manage: bool = False
     view_shared: bool = False
+    view_access_log: bool = False
 
     def allows(self, action: CaseAction) -> bool:
         return {
@@ -327,6 +329,7 @@ class CaseAccess:
             CaseAction.MANAGE: self.manage,
             CaseAction.VIEW_SHARED: self.read or self.view_shared,
             CaseAction.ADD_POLICE_NOTE: self.view_shared,
+            CaseAction.VIEW_ACCESS_LOG: self.view_access_log,
         }[action]
 
 
@@ -344,6 +347,7 @@ def case_access(user: AnyUser, case: Case) -> CaseAccess:
         edit=manage or assigned,
         manage=manage,
         view_shared=shared,
+        view_access_log=MunicipalityPerm.VIEW_ACCESS_LOG in perms,
     )
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +27,7 @@ class Client(models.Model):
     reserve_identity = models.CharField(_("reserve identity"), max_length=40, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     protected_identity = models.BooleanField(_("protected identity"), default=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -63,6 +65,15 @@ class CaseState(models.TextChoices):
     TRANSFERRED = "transferred", _("Transferred")
 
 
+class IntakeSource(models.TextChoices):
+    SELF = "self", _("The client's own contact")
+    POLICE = "police", _("Police")
+    PRISON_PROBATION = "prison_probation", _("Prison and Probation Service")
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    OTHER_AGENCY = "other_agency", _("Another agency")
+    RELATIVE = "relative", _("A relative or someone close")
+
+
 OPEN_STATES = frozenset(
     {CaseState.INQUIRY, CaseState.ASSESSMENT, CaseState.ACCEPTED, CaseState.ACTIVE}
 )
@@ -87,6 +98,10 @@ class Case(models.Model):
     opened_on = models.DateField(_("opened"), default=timezone.localdate)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    source = models.CharField(
+        _("intake source"), max_length=30, choices=IntakeSource.choices, default="self"
+    )
+    plan = models.TextField(_("plan"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -129,3 +144,551 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     """Per-case grants to a group: a share with a police region's liaisons."""
 
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_grants")
+
+
+class CaseStateChange(models.Model):
+    """Who moved a case from one state to another, when and why."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(_("from"), max_length=20, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=CaseState.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+
+    # --- Codebooks (managed by administrators) ----------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_state} → {self.to_state}"
+
+
+class CodebookEntry(models.Model):
+    """A code with a Swedish and an English label; the shared vocabulary of all programs."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+
+
+class Need(CodebookEntry):
+    is_health = models.BooleanField(
+        _("health information"),
+        default=False,
+        help_text=_("Health needs are never shared with the police."),
+    )
+
+    class Meta(CodebookEntry.Meta):
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+
+
+class InterventionType(CodebookEntry):
+    class Meta(CodebookEntry.Meta):
+        verbose_name = _("intervention type")
+        verbose_name_plural = _("intervention types")
+
+
+# --- Criminal groups --------------------------------------------------------------------------
+
+
+class CriminalGroup(models.Model):
+    class Kind(models.TextChoices):
+        GANG = "gang", _("Gang")
+        NETWORK = "network", _("Criminal network")
+        EXTREMIST = "extremist", _("Violent extremist group")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    area = models.CharField(_("area"), max_length=120, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("criminal group")
+        verbose_name_plural = _("criminal groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupConflict(models.Model):
+    """A rivalry between two groups: their defectors must not be placed close to each other."""
+
+    group_a = models.ForeignKey(CriminalGroup, on_delete=models.CASCADE, related_name="+")
+    group_b = models.ForeignKey(CriminalGroup, on_delete=models.CASCADE, related_name="+")
+    since = models.DateField(_("since"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("group conflict")
+        verbose_name_plural = _("group conflicts")
+        constraints = [
+            models.UniqueConstraint(fields=["group_a", "group_b"], name="one_conflict_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(group_a__lt=models.F("group_b")),
+                name="conflict_pair_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_a} / {self.group_b}"
+
+
+class AffiliationRole(models.TextChoices):
+    LEADER = "leader", _("Leader")
+    MEMBER = "member", _("Member")
+    ASSOCIATE = "associate", _("Associate")
+    PERIPHERAL = "peripheral", _("Peripheral")
+
+
+class GroupAffiliation(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="affiliations")
+    group = models.ForeignKey(
+        CriminalGroup,
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+        verbose_name=_("group"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=AffiliationRole.choices)
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=120, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("group affiliation")
+        verbose_name_plural = _("group affiliations")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(started_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="affiliation_period_in_order",
+            )
+        ]
+
+    # --- Motivation assessments -------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.group} ({self.get_role_display()})"
+
+
+class Instrument(models.Model):
+    """A versioned assessment instrument, shared by all municipalities."""
+
+    code = models.SlugField(_("code"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=120)
+    published_on = models.DateField(_("published"))
+    is_current = models.BooleanField(_("current"), default=False)
+
+    class Meta:
+        ordering = ["code", "-version"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_version_unique"),
+            models.UniqueConstraint(
+                fields=["code"], condition=models.Q(is_current=True), name="one_current_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def max_score(self) -> int:
+        return sum(item.max_score for item in self.items.all())
+
+
+class InstrumentItem(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    key = models.SlugField(max_length=40)
+    text_sv = models.CharField(max_length=300)
+    text_en = models.CharField(max_length=300)
+    max_score = models.PositiveSmallIntegerField(default=4)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="item_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.text_en if (get_language() or "sv").startswith("en") else self.text_sv
+
+
+class InstrumentCriterion(models.Model):
+    """An eligibility criterion of the program, checked one by one in each assessment."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="criteria")
+    key = models.SlugField(max_length=40)
+    text_sv = models.CharField(max_length=300)
+    text_en = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "key"], name="criterion_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.text_en if (get_language() or "sv").startswith("en") else self.text_sv
+
+
+class StageOfChange(models.TextChoices):
+    PRECONTEMPLATION = "precontemplation", _("Precontemplation")
+    CONTEMPLATION = "contemplation", _("Contemplation")
+    PREPARATION = "preparation", _("Preparation")
+    ACTION = "action", _("Action")
+    MAINTENANCE = "maintenance", _("Maintenance")
+
+
+class Recommendation(models.TextChoices):
+    ACCEPT = "accept", _("Accept into the program")
+    CONTINUE = "continue", _("Continue in the program")
+    REASSESS = "reassess", _("Assess again later")
+    DECLINE = "decline", _("Do not accept")
+
+
+class MotivationAssessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("date of assessment"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assessor"),
+    )
+    stage = models.CharField(_("stage of change"), max_length=20, choices=StageOfChange.choices)
+    total_score = models.PositiveSmallIntegerField(_("total score"))
+    criteria_met = models.BooleanField(_("all criteria met"))
+    recommendation = models.CharField(
+        _("recommendation"), max_length=20, choices=Recommendation.choices
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("motivation assessment")
+        verbose_name_plural = _("motivation assessments")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.assessed_on}"
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(
+        MotivationAssessment, on_delete=models.CASCADE, related_name="scores"
+    )
+    item = models.ForeignKey(InstrumentItem, on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.score}"
+
+
+class AssessmentCriterionCheck(models.Model):
+    assessment = models.ForeignKey(
+        MotivationAssessment, on_delete=models.CASCADE, related_name="criterion_checks"
+    )
+    criterion = models.ForeignKey(InstrumentCriterion, on_delete=models.PROTECT, related_name="+")
+    met = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_check_per_criterion"
+            )
+        ]
+
+    # --- Risk and needs ---------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.met}"
+
+
+class ThreatLevel(models.IntegerChoices):
+    NONE = 0, _("None")
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+    CRITICAL = 4, _("Critical")
+
+
+class ThreatSource(models.TextChoices):
+    POLICE = "police", _("Police")
+    OWN = "own", _("Own assessment")
+    CLIENT = "client", _("The client")
+    OTHER_AGENCY = "other_agency", _("Another agency")
+
+
+class ThreatAssessment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="threats")
+    level = models.PositiveSmallIntegerField(_("threat level"), choices=ThreatLevel.choices)
+    source = models.CharField(_("source"), max_length=20, choices=ThreatSource.choices)
+    assessed_on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("threat assessment")
+        verbose_name_plural = _("threat assessments")
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} ({self.assessed_on})"
+
+
+class CaseNeed(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
+    need = models.ForeignKey(
+        Need, on_delete=models.PROTECT, related_name="+", verbose_name=_("need")
+    )
+    identified_on = models.DateField(_("identified"))
+    resolved_on = models.DateField(_("resolved"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["need__order"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "need"],
+                condition=models.Q(resolved_on__isnull=True),
+                name="one_open_need_of_a_kind",
+            )
+        ]
+
+    # --- Interventions ----------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return str(self.need)
+
+
+class InterventionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InterventionOutcome(models.TextChoices):
+    ACHIEVED = "achieved", _("Goal achieved")
+    PARTLY = "partly", _("Goal partly achieved")
+    NOT_ACHIEVED = "not_achieved", _("Goal not achieved")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Intervention(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
+    type = models.ForeignKey(
+        InterventionType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
+    )
+    provider = models.ForeignKey(
+        "referrals.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="interventions",
+        verbose_name=_("provider"),
+        help_text=_("Leave empty when the program's own unit provides it."),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=InterventionStatus.choices, default="planned"
+    )
+    cost_sek = models.DecimalField(
+        _("cost (SEK)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=InterventionOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-planned_start", "-id"]
+        verbose_name = _("intervention")
+        verbose_name_plural = _("interventions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cost_sek__isnull=True) | models.Q(cost_sek__gte=0),
+                name="intervention_cost_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_end__isnull=True)
+                | models.Q(planned_start__isnull=True)
+                | models.Q(planned_end__gte=models.F("planned_start")),
+                name="intervention_planned_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(actual_end__isnull=True)
+                | models.Q(actual_start__isnull=True)
+                | models.Q(actual_end__gte=models.F("actual_start")),
+                name="intervention_actual_in_order",
+            ),
+        ]
+
+    # --- Journal ----------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.type} ({self.get_status_display()})"
+
+
+class JournalCategory(models.TextChoices):
+    CONTACT = "contact", _("Contact with the client")
+    MEETING = "meeting", _("Meeting")
+    COLLABORATION = "collaboration", _("Collaboration with another agency")
+    DECISION = "decision", _("Decision")
+    SAFETY = "safety", _("Safety")
+    OTHER = "other", _("Other")
+
+
+class JournalEntry(models.Model):
+    """The caseworker's documentation. Append-only, enforced by a database trigger."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="journal")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    written_at = models.DateTimeField(_("written"), default=timezone.now)
+    occurred_on = models.DateField(_("date of the event"))
+    category = models.CharField(_("category"), max_length=20, choices=JournalCategory.choices)
+    text = models.TextField(_("text"))
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+
+    # --- Consent ----------------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.written_at:%Y-%m-%d %H:%M}"
+
+
+class InformationKind(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    THREAT = "threat", _("Threat level")
+    GROUP = "group", _("Group affiliation")
+    PLACEMENT = "placement", _("Placement")
+    INTERVENTIONS = "interventions", _("Interventions")
+    REFERRALS = "referrals", _("Referrals")
+    HEALTH = "health", _("Health and substance use")
+    CRIMINAL_RECORD = "criminal_record", _("Criminal record")
+
+
+class Consent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    agencies = models.ManyToManyField(
+        "referrals.Agency", related_name="consents", verbose_name=_("agencies")
+    )
+    information = ArrayField(
+        models.CharField(max_length=20, choices=InformationKind.choices),
+        verbose_name=_("kinds of information"),
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_from", "-id"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="consent_period_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.valid_from}"
+
+    @property
+    def information_labels(self) -> list[str]:
+        return [str(InformationKind(kind).label) for kind in self.information]
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        if self.revoked_at is not None and timezone.localdate(self.revoked_at) <= day:
+            return False
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)

@@ -3,13 +3,29 @@
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from accounts import policy
-from accounts.models import Municipality
+from accounts.models import Municipality, Role, User
 from accounts.policy import AnyUser, MunicipalityPerm
-from cases.models import OPEN_STATES, Case, CaseState, CaseUserObjectPermission
+from cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseNeed,
+    CaseState,
+    CaseStateChange,
+    CaseUserObjectPermission,
+    Consent,
+    GroupAffiliation,
+    Instrument,
+    Intervention,
+    JournalEntry,
+    MotivationAssessment,
+    ThreatAssessment,
+)
 
 
 @dataclass
@@ -92,4 +108,223 @@ def police_home(*, user: AnyUser) -> list[Case]:
         policy.cases_shared_with(user)
         .select_related("client", "municipality")
         .order_by("municipality__name", "reference")
+    )
+
+
+# --- The caseload list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    states: tuple[str, ...] = ()
+    caseworker_id: int | None = None
+    threat_level: int | None = None
+    need_code: str = ""
+    due: bool = False
+    query: str = ""
+    sort: str = "next_review_on"
+
+
+CASELOAD_SORTS = {
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "opened_on": ("opened_on", "reference"),
+    "-opened_on": ("-opened_on", "reference"),
+    "next_review_on": (F("next_review_on").asc(nulls_last=True), "reference"),
+    "-next_review_on": (F("next_review_on").desc(nulls_last=True), "reference"),
+    "state": ("state", "reference"),
+    "threat": (F("threat_level").desc(nulls_last=True), "reference"),
+    "-threat": (F("threat_level").asc(nulls_first=True), "reference"),
+    "name": ("client__last_name", "client__first_name", "reference"),
+}
+
+
+def caseload_for(
+    *, user: AnyUser, filters: CaseloadFilters, today: datetime.date, due_within_days: int
+) -> QuerySet[Case]:
+    """The cases a caseworker or manager may read, filtered, searched and sorted.
+
+    The queryset carries the current threat level (`threat_level`) and prefetches the assigned
+    caseworkers, so a page of it costs a fixed number of queries. Names of protected clients
+    are only searchable by users who may see them (their assigned staff and managers).
+    """
+    latest_threat = ThreatAssessment.objects.filter(case=OuterRef("pk")).order_by(
+        "-assessed_on", "-id"
+    )
+    cases = (
+        policy.cases_visible_to(user)
+        .select_related("client", "municipality")
+        .annotate(threat_level=Subquery(latest_threat.values("level")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "user_grants",
+                queryset=CaseUserObjectPermission.objects.filter(
+                    permission__codename=policy.ASSIGNMENT_PERM
+                ).select_related("user"),
+                to_attr="assignments",
+            )
+        )
+    )
+    if filters.states:
+        cases = cases.filter(state__in=filters.states)
+    if filters.caseworker_id is not None:
+        cases = cases.filter(
+            Exists(
+                CaseUserObjectPermission.objects.filter(
+                    content_object=OuterRef("pk"),
+                    user_id=filters.caseworker_id,
+                    permission__codename=policy.ASSIGNMENT_PERM,
+                )
+            )
+        )
+    if filters.threat_level is not None:
+        cases = cases.filter(threat_level=filters.threat_level)
+    if filters.need_code:
+        cases = cases.filter(
+            Exists(
+                CaseNeed.objects.filter(
+                    case=OuterRef("pk"), need__code=filters.need_code, resolved_on__isnull=True
+                )
+            )
+        )
+    if filters.due:
+        cases = cases.filter(
+            state__in=OPEN_STATES,
+            next_review_on__lte=today + datetime.timedelta(days=due_within_days),
+        )
+    if query := filters.query.strip():
+        digits = "".join(ch for ch in query if ch.isdigit())
+        by_name = Q(client__first_name__icontains=query) | Q(client__last_name__icontains=query)
+        full = query.split()
+        if len(full) >= 2:
+            by_name |= Q(
+                client__first_name__icontains=full[0], client__last_name__icontains=full[-1]
+            )
+        managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+        may_see_name = (
+            Q(client__protected_identity=False)
+            | Q(municipality_id__in=managed)
+            | Q(
+                Exists(
+                    CaseUserObjectPermission.objects.filter(
+                        content_object=OuterRef("pk"),
+                        user__pk=user.pk,
+                        permission__codename=policy.ASSIGNMENT_PERM,
+                    )
+                )
+            )
+        )
+        condition = (by_name & may_see_name) | Q(reference__icontains=query)
+        if len(digits) >= 6:
+            # Identity numbers are stored as 12 digits; a 10-digit search lacks the century.
+            condition |= Q(client__identity_number__contains=digits[-10:])
+        cases = cases.filter(condition)
+    return cases.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["next_review_on"]))
+
+
+def may_see_protected_name(*, user: AnyUser, case: Case) -> bool:
+    """Assigned staff and the municipality's managers see a protected client's name."""
+    grants = policy.grants_for(user)
+    if case.municipality_id in grants.municipalities_with(MunicipalityPerm.MANAGE_CASES):
+        return True
+    assignments = getattr(case, "assignments", None)
+    if assignments is not None:
+        return any(grant.user_id == user.pk for grant in assignments)
+    return policy.cases_assigned_to(user).filter(pk=case.pk).exists()
+
+
+def caseworkers_of(*, user: AnyUser) -> QuerySet[User]:
+    """The caseworkers of the municipalities whose cases the user reads (for the filter)."""
+    munis = policy.grants_for(user).municipality_perms.keys()
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__role_group__role=Role.CASEWORKER,
+            groups__role_group__municipality_id__in=munis,
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+# --- The case page ----------------------------------------------------------------------------
+
+
+@dataclass
+class CasePage:
+    case: Case
+    access: policy.CaseAccess
+    show_protected: bool
+    assignments: list[CaseUserObjectPermission]
+    state_changes: list[CaseStateChange]
+    threats: list[ThreatAssessment]
+    needs: list[CaseNeed]
+    assessments: list[MotivationAssessment]
+    max_score: int
+    interventions: list[Intervention]
+    intervention_cost: Decimal
+    journal: Page[JournalEntry]
+    consents: list[Consent]
+    affiliations: list[GroupAffiliation]
+
+    @property
+    def current_threat(self) -> ThreatAssessment | None:
+        return self.threats[0] if self.threats else None
+
+
+JOURNAL_PAGE_SIZE = 25
+
+
+def case_page(*, user: AnyUser, case: Case, journal_page: str | int | None) -> CasePage:
+    """Everything the case page shows, in a fixed number of queries.
+
+    The journal is paginated (newest first); every other section is short by nature.
+    """
+    access = policy.case_access(user, case)
+    assignments = list(
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename=policy.ASSIGNMENT_PERM
+        )
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    show_protected = case.municipality_id in managed or any(
+        a.user_id == user.pk for a in assignments
+    )
+    instrument = (
+        Instrument.objects.filter(code="motivation", is_current=True)
+        .annotate(total=Sum("items__max_score"))
+        .first()
+    )
+    journal = Paginator(
+        JournalEntry.objects.filter(case=case)
+        .select_related("author", "corrects")
+        .order_by("-written_at", "-id"),
+        JOURNAL_PAGE_SIZE,
+    ).get_page(journal_page)
+    interventions = list(
+        case.interventions.select_related("type", "provider").order_by("-planned_start", "-id")
+    )
+    return CasePage(
+        case=case,
+        access=access,
+        show_protected=show_protected,
+        assignments=assignments,
+        state_changes=list(case.state_changes.select_related("by").order_by("-at", "-id")),
+        threats=list(case.threats.select_related("recorded_by").order_by("-assessed_on", "-id")),
+        needs=list(case.needs.select_related("need").order_by("resolved_on", "need__order")),
+        assessments=list(
+            case.assessments.select_related("assessor").order_by("-assessed_on", "-id")
+        ),
+        max_score=(instrument.total if instrument is not None else 0) or 0,
+        interventions=interventions,
+        intervention_cost=sum((i.cost_sek or Decimal(0) for i in interventions), Decimal(0)),
+        journal=journal,
+        consents=list(case.consents.prefetch_related("agencies").order_by("-valid_from", "-id")),
+        affiliations=list(
+            GroupAffiliation.objects.filter(client_id=case.client_id)
+            .select_related("group")
+            .order_by("-started_on", "-id")
+        ),
     )

@@ -28,12 +28,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "guardian",
     "axes",
     "accounts",
     "cases",
     "referrals",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [

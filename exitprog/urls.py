@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts import views as account_views
@@ -22,4 +22,6 @@ urlpatterns = [
     ),
     path("language/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("audit.urls")),
+    path("cases/", include("cases.urls")),
 ]

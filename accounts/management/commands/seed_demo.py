@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
+from cases import demo
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
 
@@ -174,6 +175,9 @@ class Command(BaseCommand):
         policy.role_grant(user=syd_police, role=Role.POLICE_LIAISON, police_region=syd)
 
         created = 0
+        for code in PROGRAMS:
+            Municipality.objects.filter(code=code).update(runs_program=True)
+        ref = demo.reference_records()
         for code, (n_cases, n_workers, team_visibility) in PROGRAMS.items():
             muni = Municipality.objects.get(code=code)
             muni.runs_program = True
@@ -193,6 +197,9 @@ class Command(BaseCommand):
                 continue
             for n in range(1, n_cases + 1):
                 case = self.make_case(rng, muni, manager, n, today)
+                demo.case_records(
+                    rng=rng, case=case, staff=[manager, *workers], ref=ref, today=today
+                )
                 created += 1
                 if case.state != CaseState.INQUIRY or rng.random() < 0.5:
                     policy.case_grant_assignment(case=case, user=rng.choice(workers))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from audit import views
+
+app_name = "audit"
+
+urlpatterns = [
+    path("cases/<int:case_id>/access-log/", views.case_access_log, name="case_access_log"),
+]

@@ -1,0 +1,300 @@
+"""Synthetic case records for the demo data (`manage.py seed_demo`).
+
+Rows are written directly with bulk_create: demo data is not a business step, and 200 cases
+with their records must load in seconds. Every text is invented.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accounts.models import Municipality, PoliceRegion, User
+from cases.models import (
+    AssessmentCriterionCheck,
+    AssessmentScore,
+    Case,
+    CaseNeed,
+    CaseState,
+    CaseStateChange,
+    Consent,
+    CriminalGroup,
+    GroupAffiliation,
+    GroupConflict,
+    InformationKind,
+    Instrument,
+    Intervention,
+    InterventionType,
+    JournalEntry,
+    MotivationAssessment,
+    Need,
+    ThreatAssessment,
+)
+from referrals.models import Agency, AgencyKind
+
+NATIONAL_AGENCIES = [
+    ("Kriminalvården", AgencyKind.PRISON_PROBATION),
+    ("Arbetsförmedlingen", AgencyKind.EMPLOYMENT),
+    ("Försäkringskassan", AgencyKind.SOCIAL_INSURANCE),
+    ("Kronofogden", AgencyKind.ENFORCEMENT),
+    ("Region Stockholm, Psykiatri", AgencyKind.PSYCHIATRY),
+    ("Region Skåne, Beroendevård", AgencyKind.ADDICTION_CARE),
+    ("Västra Götalandsregionen, Traumamottagning", AgencyKind.PSYCHIATRY),
+    ("Bostadsbolaget Tallen", AgencyKind.HOUSING),
+    ("Föreningen Vägen Ut (exempel)", AgencyKind.NGO),
+    ("Stiftelsen Ny Start (exempel)", AgencyKind.NGO),
+]
+GROUPS = [
+    ("Nätverket Norrsken", CriminalGroup.Kind.NETWORK, "Stockholm"),
+    ("Gänget Vågen", CriminalGroup.Kind.GANG, "Stockholm"),
+    ("Kretsen Ekbacken", CriminalGroup.Kind.GANG, "Göteborg"),
+    ("Grupperingen Hamnen", CriminalGroup.Kind.NETWORK, "Malmö"),
+    ("Rörelsen Järnet", CriminalGroup.Kind.EXTREMIST, ""),
+]
+CONFLICTS = [("Nätverket Norrsken", "Gänget Vågen"), ("Kretsen Ekbacken", "Grupperingen Hamnen")]
+JOURNAL_TEXTS = [
+    "Samtal med klienten om boende och ekonomi. "
+    "Klienten uppger att kontakten med gruppen har upphört.",
+    "Möte med kontaktpolis om hotbilden. Överenskommet att följa upp om två veckor.",
+    "Telefonsamtal med Kriminalvården inför frigivning.",
+    "Klienten har börjat på sin praktikplats och trivs.",
+    "Uppföljningsmöte: klienten är motiverad men oroar sig för skulderna.",
+    "Klienten uteblev från bokat möte; nytt möte bokat.",
+    "Samordnat möte med socialtjänsten och psykiatrin.",
+]
+PATH = {
+    CaseState.INQUIRY: [CaseState.INQUIRY],
+    CaseState.ASSESSMENT: [CaseState.INQUIRY, CaseState.ASSESSMENT],
+    CaseState.ACCEPTED: [CaseState.INQUIRY, CaseState.ASSESSMENT, CaseState.ACCEPTED],
+    CaseState.ACTIVE: [
+        CaseState.INQUIRY,
+        CaseState.ASSESSMENT,
+        CaseState.ACCEPTED,
+        CaseState.ACTIVE,
+    ],
+    CaseState.COMPLETED: [
+        CaseState.INQUIRY,
+        CaseState.ASSESSMENT,
+        CaseState.ACCEPTED,
+        CaseState.ACTIVE,
+        CaseState.COMPLETED,
+    ],
+    CaseState.DISCONTINUED: [
+        CaseState.INQUIRY,
+        CaseState.ASSESSMENT,
+        CaseState.ACCEPTED,
+        CaseState.ACTIVE,
+        CaseState.DISCONTINUED,
+    ],
+    CaseState.REJECTED: [CaseState.INQUIRY, CaseState.ASSESSMENT, CaseState.REJECTED],
+    CaseState.TRANSFERRED: [
+        CaseState.INQUIRY,
+        CaseState.ASSESSMENT,
+        CaseState.ACCEPTED,
+        CaseState.ACTIVE,
+        CaseState.TRANSFERRED,
+    ],
+}
+REASONS = {
+    CaseState.INQUIRY: "Kontakt togs; förhandsbedömning inleds.",
+    CaseState.ASSESSMENT: "Utredning inleds efter förhandsbedömning.",
+    CaseState.ACCEPTED: "Kriterierna är uppfyllda; klienten antas till programmet.",
+    CaseState.ACTIVE: "Insatser påbörjade enligt plan.",
+    CaseState.COMPLETED: "Målen i planen är uppnådda.",
+    CaseState.DISCONTINUED: "Klienten har avbrutit kontakten.",
+    CaseState.REJECTED: "Kriterierna är inte uppfyllda.",
+    CaseState.TRANSFERRED: "Klienten har flyttat av säkerhetsskäl.",
+}
+
+
+@dataclass
+class Reference:
+    """The shared records the demo cases point at."""
+
+    agencies: list[Agency]
+    police: dict[str, Agency]
+    groups: list[CriminalGroup]
+    needs: list[Need]
+    intervention_types: list[InterventionType]
+    instrument: Instrument
+
+
+def reference_records() -> Reference:
+    agencies = [
+        Agency.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        for name, kind in NATIONAL_AGENCIES
+    ]
+    police = {}
+    for region in PoliceRegion.objects.all():
+        police[region.code] = Agency.objects.get_or_create(
+            name=region.name, defaults={"kind": AgencyKind.POLICE, "police_region": region}
+        )[0]
+    for muni in Municipality.objects.filter(runs_program=True):
+        Agency.objects.get_or_create(
+            name=f"Socialtjänsten {muni.name}",
+            defaults={"kind": AgencyKind.SOCIAL_SERVICES, "municipality": muni},
+        )
+    groups = {
+        name: CriminalGroup.objects.get_or_create(name=name, defaults={"kind": kind, "area": area})[
+            0
+        ]
+        for name, kind, area in GROUPS
+    }
+    for a, b in CONFLICTS:
+        first, second = sorted([groups[a], groups[b]], key=lambda g: g.pk)
+        GroupConflict.objects.get_or_create(group_a=first, group_b=second)
+    return Reference(
+        agencies=agencies,
+        police=police,
+        groups=list(groups.values()),
+        needs=list(Need.objects.all()),
+        intervention_types=list(InterventionType.objects.all()),
+        instrument=Instrument.objects.prefetch_related("items", "criteria").get(
+            code="motivation", is_current=True
+        ),
+    )
+
+
+def case_records(
+    *, rng: random.Random, case: Case, staff: list[User], ref: Reference, today: datetime.date
+) -> None:
+    """Fill one case with the history and records its state implies."""
+    path = PATH[CaseState(case.state)]
+    span = max(((case.closed_on or today) - case.opened_on).days, len(path))
+    step = span // len(path)
+    CaseStateChange.objects.bulk_create(
+        CaseStateChange(
+            case=case,
+            from_state=path[i - 1] if i else "",
+            to_state=state,
+            by=staff[0] if state in {CaseState.ACCEPTED, CaseState.REJECTED} else rng.choice(staff),
+            reason=REASONS[state],
+            at=_at(case.opened_on + datetime.timedelta(days=step * i)),
+        )
+        for i, state in enumerate(path)
+    )
+    worker = rng.choice(staff)
+    ThreatAssessment.objects.bulk_create(
+        ThreatAssessment(
+            case=case,
+            level=rng.choices(range(5), [2, 4, 4, 2, 1])[0],
+            source=rng.choice(["police", "own", "client"]),
+            assessed_on=case.opened_on + datetime.timedelta(days=rng.randint(0, step or 1)),
+            recorded_by=worker,
+        )
+        for _ in range(rng.randint(1, 3))
+    )
+    CaseNeed.objects.bulk_create(
+        CaseNeed(case=case, need=need, identified_on=case.opened_on)
+        for need in rng.sample(ref.needs, rng.randint(1, 4))
+    )
+    if len(path) > 1:
+        _assessments(rng=rng, case=case, ref=ref, assessor=worker, today=today, step=step)
+    if CaseState.ACCEPTED in path:
+        _interventions(rng=rng, case=case, ref=ref, by=worker, today=today)
+        consent = Consent.objects.create(
+            case=case,
+            information=[InformationKind.IDENTITY, InformationKind.THREAT, InformationKind.GROUP],
+            valid_from=case.opened_on,
+            valid_until=case.opened_on + datetime.timedelta(days=730),
+            recorded_by=worker,
+        )
+        region = case.municipality.police_region.code
+        consent.agencies.set([ref.police[region], *rng.sample(ref.agencies, 2)])
+    GroupAffiliation.objects.create(
+        client=case.client,
+        group=rng.choice(ref.groups),
+        role=rng.choice(["member", "associate", "peripheral"]),
+        started_on=case.opened_on - datetime.timedelta(days=rng.randint(300, 2000)),
+        ended_on=case.opened_on if rng.random() < 0.5 else None,
+        source="Klientens egen uppgift",
+        recorded_by=worker,
+    )
+    end = case.closed_on or today
+    JournalEntry.objects.bulk_create(
+        JournalEntry(
+            case=case,
+            author=rng.choice(staff),
+            occurred_on=day,
+            written_at=_at(day),
+            category=rng.choice(["contact", "meeting", "collaboration", "safety"]),
+            text=rng.choice(JOURNAL_TEXTS),
+        )
+        for day in sorted(
+            case.opened_on
+            + datetime.timedelta(days=rng.randint(0, max((end - case.opened_on).days, 0)))
+            for _ in range(rng.randint(2, 12))
+        )
+    )
+
+
+def _at(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=datetime.UTC)
+
+
+def _assessments(
+    *,
+    rng: random.Random,
+    case: Case,
+    ref: Reference,
+    assessor: User,
+    today: datetime.date,
+    step: int,
+) -> None:
+    items = list(ref.instrument.items.all())
+    criteria = list(ref.instrument.criteria.all())
+    stages = ["precontemplation", "contemplation", "preparation", "action", "maintenance"]
+    level = rng.randint(0, 2)
+    for n in range(rng.randint(1, 5)):
+        day = min(today, case.opened_on + datetime.timedelta(days=step + 45 * n))
+        level = min(level + rng.choice([0, 1, 1]), 4)
+        scores = {
+            item.pk: max(0, min(item.max_score, level + rng.randint(-1, 1))) for item in items
+        }
+        met = level >= 2
+        assessment = MotivationAssessment.objects.create(
+            case=case,
+            instrument=ref.instrument,
+            assessed_on=day,
+            assessor=assessor,
+            stage=stages[level],
+            total_score=sum(scores.values()),
+            criteria_met=met,
+            recommendation="accept" if met else "reassess",
+        )
+        AssessmentScore.objects.bulk_create(
+            AssessmentScore(assessment=assessment, item_id=k, score=v) for k, v in scores.items()
+        )
+        AssessmentCriterionCheck.objects.bulk_create(
+            AssessmentCriterionCheck(
+                assessment=assessment, criterion=c, met=met or rng.random() < 0.6
+            )
+            for c in criteria
+        )
+
+
+def _interventions(
+    *, rng: random.Random, case: Case, ref: Reference, by: User, today: datetime.date
+) -> None:
+    rows = []
+    for kind in rng.sample(ref.intervention_types, rng.randint(1, 4)):
+        start = case.opened_on + datetime.timedelta(days=rng.randint(10, 120))
+        planned_end = start + datetime.timedelta(days=rng.randint(30, 365))
+        started = start <= today
+        done = started and planned_end <= today and rng.random() < 0.7
+        rows.append(
+            Intervention(
+                case=case,
+                type=kind,
+                provider=rng.choice([None, *ref.agencies]),
+                planned_start=start,
+                planned_end=planned_end,
+                actual_start=start if started else None,
+                actual_end=planned_end if done else None,
+                status="completed" if done else "ongoing" if started else "planned",
+                cost_sek=Decimal(rng.randrange(2_000, 400_000, 500)),
+                outcome=rng.choice(["achieved", "partly", "not_achieved"]) if done else "",
+                created_by=by,
+            )
+        )
+    Intervention.objects.bulk_create(rows)

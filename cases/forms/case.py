@@ -1,0 +1,95 @@
+"""Forms of the intake, the state decisions and assignment."""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Municipality, User
+from cases.identity import parse_identity_number
+from cases.models import CaseState, IntakeSource
+
+
+class IntakeForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=None
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100)
+    last_name = forms.CharField(label=_("Last name"), max_length=100)
+    identity_number = forms.CharField(
+        label=_("Personal identity or co-ordination number"),
+        max_length=15,
+        required=False,
+        help_text=_(
+            "YYYYMMDD-NNNN or YYMMDD-NNNN; use + instead of - for people aged 100 or more."
+        ),
+    )
+    reserve_identity = forms.CharField(
+        label=_("Reserve identity"),
+        max_length=40,
+        required=False,
+        help_text=_("Only when neither number is known."),
+    )
+    protected_identity = forms.BooleanField(
+        label=_("Protected identity (skyddade personuppgifter)"), required=False
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    source = forms.ChoiceField(label=_("Who made contact"), choices=IntakeSource.choices)
+    reason = forms.CharField(
+        label=_("Reason for the inquiry"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    same_person = forms.BooleanField(
+        label=_("Yes, open a new case for the person already registered with this number"),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
+
+    def clean_identity_number(self) -> str:
+        value: str = self.cleaned_data["identity_number"].strip()
+        if not value:
+            return ""
+        return parse_identity_number(value, today=timezone.localdate()).number
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            not data.get("identity_number")
+            and not (data.get("reserve_identity") or "").strip()
+            and "identity_number" not in self.errors
+        ):
+            raise ValidationError(
+                _("Give a personal identity number, a co-ordination number or a reserve identity.")
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = choices  # type: ignore[attr-defined]
+
+    def clean_to_state(self) -> CaseState:
+        return CaseState(self.cleaned_data["to_state"])
+
+
+class AssignForm(forms.Form):
+    caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=User.objects.none())
+    remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, caseworkers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["caseworker"].queryset = caseworkers  # type: ignore[attr-defined]
+
+
+class TeamVisibilityForm(forms.Form):
+    team_visibility = forms.BooleanField(
+        label=_("Every caseworker of the municipality sees its cases"), required=False
+    )

@@ -1,0 +1,497 @@
+"""Every write on clients and cases that is a business step.
+
+Each service checks the permission policy itself (so no caller can skip it), runs in one
+transaction, and raises `CaseRuleError` with a message for the user when a rule says no.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.models import Municipality, Role, User
+from accounts.policy import CaseAction, MunicipalityPerm
+from cases.identity import normalise_identity_number
+from cases.models import (
+    AffiliationRole,
+    AssessmentCriterionCheck,
+    AssessmentScore,
+    Case,
+    CaseNeed,
+    CaseState,
+    CaseStateChange,
+    Client,
+    Consent,
+    CriminalGroup,
+    GroupAffiliation,
+    Instrument,
+    Intervention,
+    InterventionType,
+    JournalEntry,
+    MotivationAssessment,
+    Need,
+    Recommendation,
+    StageOfChange,
+    ThreatAssessment,
+    ThreatSource,
+)
+from referrals.models import Agency
+
+
+class CaseRuleError(ValidationError):
+    """A business rule refused the step; the message is meant for the user."""
+
+
+def _require(user: User, action: CaseAction, case: Case) -> None:
+    if not policy.may(user, action, case):
+        raise CaseRuleError(_("You are not allowed to do this in this case."), code="forbidden")
+
+
+# --- Clients and intake -----------------------------------------------------------------------
+
+
+def client_find_by_identity_number(*, identity_number: str) -> Client | None:
+    """The client registered with this number, if any (for the duplicate warning)."""
+    return Client.objects.filter(identity_number=identity_number).order_by("pk").first()
+
+
+@transaction.atomic
+def case_open(
+    *,
+    by: User,
+    municipality: Municipality,
+    first_name: str,
+    last_name: str,
+    identity_number: str = "",
+    reserve_identity: str = "",
+    protected_identity: bool = False,
+    address: str = "",
+    source: str,
+    reason: str,
+    existing_client: Client | None = None,
+) -> Case:
+    """Open an inquiry for a new or a known client in `municipality`.
+
+    Steps: check that the user may open intakes there; normalise the identity number (or
+    require a reserve identity); reuse `existing_client` when the caller confirmed it is the
+    same person; give the case the next reference of the municipality and year; record the
+    first state change; assign the caseworker who opened it.
+    """
+    if not policy.may_open_intake(by, municipality):
+        raise CaseRuleError(
+            _("You cannot open cases in %(municipality)s.") % {"municipality": municipality},
+            code="forbidden",
+        )
+    if existing_client is not None:
+        client = existing_client
+    else:
+        number = normalise_identity_number(identity_number) if identity_number.strip() else ""
+        if not number and not reserve_identity.strip():
+            raise CaseRuleError(
+                _("Give a personal identity number, a co-ordination number or a reserve identity."),
+                code="identity",
+            )
+        birth = None
+        if number:
+            day = int(number[6:8])
+            birth = datetime.date(int(number[:4]), int(number[4:6]), day - 60 if day > 60 else day)
+        client = Client.objects.create(
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            identity_number=number,
+            reserve_identity=reserve_identity.strip(),
+            birth_date=birth,
+            protected_identity=protected_identity,
+            address=address.strip(),
+        )
+    today = timezone.localdate()
+    # Lock the municipality row so two intakes at once get different references.
+    Municipality.objects.select_for_update().get(pk=municipality.pk)
+    prefix = f"{municipality.code}-{today.year}-"
+    taken = Case.objects.filter(reference__startswith=prefix).count()
+    case = Case.objects.create(
+        reference=f"{prefix}{taken + 1:04d}",
+        client=client,
+        municipality=municipality,
+        state=CaseState.INQUIRY,
+        opened_on=today,
+        next_review_on=today + datetime.timedelta(days=14),
+        source=source,
+        created_by=by,
+    )
+    CaseStateChange.objects.create(
+        case=case, from_state="", to_state=CaseState.INQUIRY, by=by, reason=reason
+    )
+    if Role.CASEWORKER in policy.grants_for(by).role_set:
+        policy.case_grant_assignment(case=case, user=by)
+    return case
+
+
+# --- The state machine ------------------------------------------------------------------------
+
+# (from, to) -> the action the user needs. Deciding intakes and closing cases is MANAGE.
+TRANSITIONS: dict[tuple[CaseState, CaseState], CaseAction] = {
+    (CaseState.INQUIRY, CaseState.ASSESSMENT): CaseAction.EDIT,
+    (CaseState.INQUIRY, CaseState.REJECTED): CaseAction.MANAGE,
+    (CaseState.ASSESSMENT, CaseState.ACCEPTED): CaseAction.MANAGE,
+    (CaseState.ASSESSMENT, CaseState.REJECTED): CaseAction.MANAGE,
+    (CaseState.ACCEPTED, CaseState.ACTIVE): CaseAction.EDIT,
+    (CaseState.ACCEPTED, CaseState.DISCONTINUED): CaseAction.MANAGE,
+    (CaseState.ACTIVE, CaseState.COMPLETED): CaseAction.MANAGE,
+    (CaseState.ACTIVE, CaseState.DISCONTINUED): CaseAction.MANAGE,
+}
+CLOSING_STATES = frozenset({CaseState.COMPLETED, CaseState.DISCONTINUED, CaseState.REJECTED})
+
+
+def transitions_from(state: str) -> list[tuple[CaseState, CaseAction]]:
+    return [(to, action) for (frm, to), action in TRANSITIONS.items() if frm == state]
+
+
+@transaction.atomic
+def case_transition(*, case: Case, to_state: CaseState, by: User, reason: str) -> Case:
+    """Move `case` to `to_state`, recording who, when and why; refuse what the rules forbid."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    required = TRANSITIONS.get((CaseState(case.state), to_state))
+    if required is None:
+        raise CaseRuleError(
+            _("A case in state “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": CaseState(case.state).label, "to": to_state.label},
+            code="illegal_transition",
+        )
+    if not policy.may(by, required, case):
+        if required == CaseAction.MANAGE:
+            message = _("Only a manager can decide intakes and close cases.")
+        else:
+            message = _("Only the assigned caseworker or a manager can do this.")
+        raise CaseRuleError(message, code="forbidden")
+    if not reason.strip():
+        raise CaseRuleError(_("Give a reason for the decision."), code="reason")
+    from_state = case.state
+    case.state = to_state
+    fields = ["state", "updated_at"]
+    if to_state in CLOSING_STATES:
+        case.closed_on = timezone.localdate()
+        case.next_review_on = None
+        fields += ["closed_on", "next_review_on"]
+    case.save(update_fields=fields)
+    CaseStateChange.objects.create(
+        case=case, from_state=from_state, to_state=to_state, by=by, reason=reason.strip()
+    )
+    return case
+
+
+def case_start_assessment(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.ASSESSMENT, by=by, reason=reason)
+
+
+def case_accept(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.ACCEPTED, by=by, reason=reason)
+
+
+def case_reject(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.REJECTED, by=by, reason=reason)
+
+
+def case_activate(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.ACTIVE, by=by, reason=reason)
+
+
+def case_complete(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.COMPLETED, by=by, reason=reason)
+
+
+def case_discontinue(*, case: Case, by: User, reason: str) -> Case:
+    return case_transition(case=case, to_state=CaseState.DISCONTINUED, by=by, reason=reason)
+
+
+# --- Assignment and team visibility -----------------------------------------------------------
+
+
+@transaction.atomic
+def case_assign(*, case: Case, caseworker: User, by: User) -> None:
+    _require(by, CaseAction.MANAGE, case)
+    if MunicipalityPerm.WORK_CASES not in policy.grants_for(caseworker).municipality_perms.get(
+        case.municipality_id, frozenset()
+    ):
+        raise CaseRuleError(
+            _("%(name)s is not a caseworker in %(municipality)s.")
+            % {"name": caseworker, "municipality": case.municipality},
+            code="not_caseworker",
+        )
+    policy.case_grant_assignment(case=case, user=caseworker)
+
+
+@transaction.atomic
+def case_unassign(*, case: Case, caseworker: User, by: User) -> None:
+    _require(by, CaseAction.MANAGE, case)
+    policy.case_revoke_assignment(case=case, user=caseworker)
+
+
+@transaction.atomic
+def municipality_set_team_visibility(
+    *, municipality: Municipality, enabled: bool, by: User
+) -> None:
+    if municipality.pk not in policy.grants_for(by).municipalities_with(
+        MunicipalityPerm.MANAGE_CASES
+    ):
+        raise CaseRuleError(_("Only the municipality's manager can change this."), code="forbidden")
+    municipality.team_visibility = enabled
+    municipality.save(update_fields=["team_visibility"])
+
+
+# --- Assessments, threats, needs --------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    case: Case,
+    by: User,
+    instrument: Instrument,
+    assessed_on: datetime.date,
+    stage: StageOfChange,
+    scores: Mapping[int, int],
+    criteria: Mapping[int, bool],
+    recommendation: Recommendation,
+    notes: str = "",
+) -> MotivationAssessment:
+    """Record an assessment: a score for every item, every criterion checked."""
+    _require(by, CaseAction.EDIT, case)
+    items = {item.pk: item for item in instrument.items.all()}
+    criterion_ids = set(instrument.criteria.values_list("pk", flat=True))
+    if set(scores) != set(items) or set(criteria) != criterion_ids:
+        raise CaseRuleError(_("Score every item and check every criterion."), code="incomplete")
+    for item_id, score in scores.items():
+        if not 0 <= score <= items[item_id].max_score:
+            raise CaseRuleError(
+                _("A score must be between 0 and %(max)s.") % {"max": items[item_id].max_score},
+                code="score",
+            )
+    if assessed_on > timezone.localdate():
+        raise CaseRuleError(_("An assessment cannot be dated in the future."), code="future")
+    assessment = MotivationAssessment.objects.create(
+        case=case,
+        instrument=instrument,
+        assessed_on=assessed_on,
+        assessor=by,
+        stage=stage,
+        total_score=sum(scores.values()),
+        criteria_met=all(criteria.values()),
+        recommendation=recommendation,
+        notes=notes.strip(),
+    )
+    AssessmentScore.objects.bulk_create(
+        AssessmentScore(assessment=assessment, item_id=i, score=s) for i, s in scores.items()
+    )
+    AssessmentCriterionCheck.objects.bulk_create(
+        AssessmentCriterionCheck(assessment=assessment, criterion_id=c, met=m)
+        for c, m in criteria.items()
+    )
+    return assessment
+
+
+@transaction.atomic
+def threat_record(
+    *,
+    case: Case,
+    by: User,
+    level: int,
+    source: ThreatSource,
+    assessed_on: datetime.date,
+    note: str = "",
+) -> ThreatAssessment:
+    _require(by, CaseAction.EDIT, case)
+    if assessed_on > timezone.localdate():
+        raise CaseRuleError(_("A threat assessment cannot be dated in the future."), code="future")
+    return ThreatAssessment.objects.create(
+        case=case,
+        level=level,
+        source=source,
+        assessed_on=assessed_on,
+        note=note.strip(),
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def need_add(
+    *, case: Case, by: User, need: Need, identified_on: datetime.date, note: str = ""
+) -> CaseNeed:
+    _require(by, CaseAction.EDIT, case)
+    if case.needs.filter(need=need, resolved_on__isnull=True).exists():
+        raise CaseRuleError(
+            _("The need “%(need)s” is already open in this case.") % {"need": need.label},
+            code="duplicate",
+        )
+    return CaseNeed.objects.create(case=case, need=need, identified_on=identified_on, note=note)
+
+
+@transaction.atomic
+def need_resolve(*, case_need: CaseNeed, by: User, resolved_on: datetime.date) -> CaseNeed:
+    _require(by, CaseAction.EDIT, case_need.case)
+    if resolved_on < case_need.identified_on:
+        raise CaseRuleError(_("A need cannot be resolved before it was identified."), code="date")
+    case_need.resolved_on = resolved_on
+    case_need.save(update_fields=["resolved_on"])
+    return case_need
+
+
+# --- Interventions ----------------------------------------------------------------------------
+
+INTERVENTION_FIELDS = (
+    "type",
+    "provider",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "status",
+    "cost_sek",
+    "outcome",
+    "outcome_note",
+)
+
+
+def _check_intervention(values: Mapping[str, object]) -> None:
+    for start, end in (("planned_start", "planned_end"), ("actual_start", "actual_end")):
+        a, b = values.get(start), values.get(end)
+        if isinstance(a, datetime.date) and isinstance(b, datetime.date) and b < a:
+            raise CaseRuleError(_("An end date cannot come before its start date."), code="dates")
+    cost = values.get("cost_sek")
+    if isinstance(cost, Decimal) and cost < 0:
+        raise CaseRuleError(_("A cost cannot be negative."), code="cost")
+
+
+@transaction.atomic
+def intervention_create(
+    *, case: Case, by: User, type: InterventionType, **values: object
+) -> Intervention:
+    _require(by, CaseAction.EDIT, case)
+    unknown = set(values) - set(INTERVENTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown intervention fields {unknown}")
+    _check_intervention(values)
+    return Intervention.objects.create(case=case, type=type, created_by=by, **values)  # type: ignore[misc]
+
+
+@transaction.atomic
+def intervention_update(*, intervention: Intervention, by: User, **values: object) -> Intervention:
+    _require(by, CaseAction.EDIT, intervention.case)
+    unknown = set(values) - set(INTERVENTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown intervention fields {unknown}")
+    _check_intervention({f: values.get(f, getattr(intervention, f)) for f in INTERVENTION_FIELDS})
+    for field, value in values.items():
+        setattr(intervention, field, value)
+    intervention.save(update_fields=[*values, "updated_at"])
+    return intervention
+
+
+# --- Journal ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def journal_write(
+    *,
+    case: Case,
+    by: User,
+    occurred_on: datetime.date,
+    category: str,
+    text: str,
+    corrects: JournalEntry | None = None,
+) -> JournalEntry:
+    """Append an entry; a correction is a new entry pointing at the one it corrects."""
+    _require(by, CaseAction.EDIT, case)
+    if not text.strip():
+        raise CaseRuleError(_("A journal entry needs a text."), code="empty")
+    if occurred_on > timezone.localdate():
+        raise CaseRuleError(_("A journal entry cannot describe a future day."), code="future")
+    if corrects is not None and corrects.case_id != case.pk:
+        raise CaseRuleError(_("A correction must belong to the same case."), code="case")
+    return JournalEntry.objects.create(
+        case=case,
+        author=by,
+        occurred_on=occurred_on,
+        category=category,
+        text=text.strip(),
+        corrects=corrects,
+    )
+
+
+# --- Consent ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    case: Case,
+    by: User,
+    agencies: Iterable[Agency],
+    information: list[str],
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    note: str = "",
+) -> Consent:
+    _require(by, CaseAction.EDIT, case)
+    agencies = list(agencies)
+    if not agencies or not information:
+        raise CaseRuleError(
+            _("Say which agencies and which kinds of information the consent covers."),
+            code="incomplete",
+        )
+    if valid_until is not None and valid_until < valid_from:
+        raise CaseRuleError(_("A consent cannot end before it begins."), code="dates")
+    consent = Consent.objects.create(
+        case=case,
+        information=information,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        note=note.strip(),
+        recorded_by=by,
+    )
+    consent.agencies.set(agencies)
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, by: User) -> Consent:
+    _require(by, CaseAction.EDIT, consent.case)
+    if consent.revoked_at is not None:
+        raise CaseRuleError(_("The consent is already revoked."), code="revoked")
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = by
+    consent.save(update_fields=["revoked_at", "revoked_by"])
+    return consent
+
+
+# --- Group affiliations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def affiliation_add(
+    *,
+    case: Case,
+    by: User,
+    group: CriminalGroup,
+    role: AffiliationRole,
+    started_on: datetime.date | None,
+    ended_on: datetime.date | None,
+    source: str = "",
+) -> GroupAffiliation:
+    _require(by, CaseAction.EDIT, case)
+    if started_on and ended_on and ended_on < started_on:
+        raise CaseRuleError(_("An affiliation cannot end before it begins."), code="dates")
+    return GroupAffiliation.objects.create(
+        client=case.client,
+        group=group,
+        role=role,
+        started_on=started_on,
+        ended_on=ended_on,
+        source=source.strip(),
+        recorded_by=by,
+    )
