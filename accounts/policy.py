@@ -58,6 +58,17 @@ ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
             for model in ("user", "municipality", "policeregion", "rolegroup")
             for action in ("view", "add", "change")
         ),
+        *(
+            f"{app}.{action}_{model}"
+            for app, model in (
+                ("cases", "need"),
+                ("cases", "interventiontype"),
+                ("cases", "criminalgroup"),
+                ("cases", "groupconflict"),
+                ("referrals", "agency"),
+            )
+            for action in ("view", "add", "change")
+        ),
         "auth.view_group",
     ),
 }

@@ -29,12 +29,25 @@ def test_other_roles_are_kept_out_of_the_admin(client, cast, who):
     assert "/admin/login/" in response["Location"]
 
 
+CODEBOOKS = {"need", "interventiontype", "criminalgroup", "groupconflict", "agency"}
+
+
 def test_no_case_content_is_registered_in_the_admin():
     registered = set(admin.site._registry)
     assert Case not in registered and Client not in registered
-    assert not any(
-        model._meta.app_label in {"cases", "referrals", "reports"} for model in registered
-    )
+    case_side = {
+        model._meta.model_name
+        for model in registered
+        if model._meta.app_label in {"cases", "referrals", "reports", "audit"}
+    }
+    assert case_side == CODEBOOKS
+
+
+def test_administrator_manages_the_codebooks(client, cast):
+    client.force_login(cast.administrator)
+    for name in ("need", "interventiontype", "criminalgroup"):
+        assert client.get(reverse(f"admin:cases_{name}_changelist")).status_code == 200
+    assert client.get(reverse("admin:referrals_agency_changelist")).status_code == 200
 
 
 def test_administrator_cannot_open_case_content_by_url(client, cast):

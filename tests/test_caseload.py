@@ -448,3 +448,4 @@ def test_query_count_does_not_grow_with_the_caseload(
         response = client.get(URL, params)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 50
+

@@ -1,0 +1,1 @@
+"""Benchmarks: standalone scripts run by hand, not tests."""
