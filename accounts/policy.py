@@ -268,7 +268,7 @@ def may_open_intake(user: AnyUser, municipality: Municipality) -> bool:
 # --- Cases ----------------------------------------------------------------------------------
 
 
-def _pk(user: AnyUser) -> int:
+def user_pk(user: AnyUser) -> int:
     """The id of a user who holds grants (and so is authenticated)."""
     return cast(int, user.pk)
 
@@ -276,7 +276,9 @@ def _pk(user: AnyUser) -> int:
 def _assigned_to(user: AnyUser) -> Exists:
     return Exists(
         CaseUserObjectPermission.objects.filter(
-            content_object=OuterRef("pk"), user__pk=_pk(user), permission__codename=ASSIGNMENT_PERM
+            content_object=OuterRef("pk"),
+            user__pk=user_pk(user),
+            permission__codename=ASSIGNMENT_PERM,
         )
     )
 
@@ -312,12 +314,14 @@ def cases_shared_with(user: AnyUser) -> QuerySet[Case]:
     if not grants.police_regions:
         return Case.objects.none()
     direct = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), user__pk=_pk(user), permission__codename=POLICE_SHARE_PERM
+        content_object=OuterRef("pk"),
+        user__pk=user_pk(user),
+        permission__codename=POLICE_SHARE_PERM,
     )
     regional = CaseGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"),
         group__role_group__police_region_id__in=grants.police_regions,
-        group__user__pk=_pk(user),
+        group__user__pk=user_pk(user),
         permission__codename=POLICE_SHARE_PERM,
     )
     return Case.objects.filter(Q(Exists(direct)) | Q(Exists(regional)))

@@ -38,6 +38,7 @@ def municipalities_load(*, path: Path = MUNICIPALITIES_CSV) -> tuple[int, int]:
 
     existing = {m.code: m for m in Municipality.objects.all()}
     created = updated = 0
+    new: list[Municipality] = []
     with path.open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             values = {
@@ -51,11 +52,12 @@ def municipalities_load(*, path: Path = MUNICIPALITIES_CSV) -> tuple[int, int]:
             }
             muni = existing.get(row["code"])
             if muni is None:
-                Municipality.objects.create(code=row["code"], **values)
+                new.append(Municipality(code=row["code"], **values))
                 created += 1
             elif any(getattr(muni, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(muni, key, value)
                 muni.save(update_fields=list(values))
                 updated += 1
+    Municipality.objects.bulk_create(new)
     return created, updated

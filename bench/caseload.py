@@ -12,7 +12,10 @@ Steps:
    percentile in milliseconds and the number of SQL queries of one request.
 """
 
+from __future__ import annotations
+
 import argparse
+import io
 import os
 import random
 import statistics
@@ -21,10 +24,14 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+
+if TYPE_CHECKING:  # the models load only after django.setup()
+    from accounts.models import User
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "exitprog_bench"
@@ -61,7 +68,7 @@ def setup_django() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    call_command("load_municipalities", verbosity=0)
+    call_command("load_municipalities", stdout=io.StringIO())
     # Measure like production: no query log kept in memory; the test client's host allowed.
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -69,9 +76,9 @@ def setup_django() -> None:
 
 @dataclass
 class Staff:
-    manager: object
-    caseworker: object
-    caseworkers: list
+    manager: User
+    caseworker: User
+    caseworkers: list[User]
 
 
 def staff() -> Staff:

@@ -119,7 +119,13 @@ class Case(models.Model):
             ("work_case", _("Work on the case as an assigned caseworker")),
             ("view_shared_case", _("See the parts of the case shared with the police")),
         ]
-        indexes = [models.Index(fields=["municipality", "state"])]
+        indexes = [
+            models.Index(fields=["municipality", "state"]),
+            # The caseload's default order (soonest review first) within a municipality.
+            models.Index(
+                fields=["municipality", "next_review_on", "reference"], name="case_caseload_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -486,6 +492,16 @@ class ThreatAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         verbose_name = _("threat assessment")
         verbose_name_plural = _("threat assessments")
+        indexes = [
+            # The current level of a case: its newest assessment (the caseload annotates it).
+            models.Index(
+                "case",
+                models.F("assessed_on").desc(),
+                models.F("id").desc(),
+                include=["level"],
+                name="threat_current_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ({self.assessed_on})"

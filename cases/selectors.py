@@ -208,7 +208,7 @@ def caseload_for(
                 Exists(
                     CaseUserObjectPermission.objects.filter(
                         content_object=OuterRef("pk"),
-                        user__pk=user.pk,
+                        user__pk=policy.user_pk(user),
                         permission__codename=policy.ASSIGNMENT_PERM,
                     )
                 )

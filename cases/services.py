@@ -323,6 +323,8 @@ def need_add(
     *, case: Case, by: User, need: Need, identified_on: datetime.date, note: str = ""
 ) -> CaseNeed:
     _require(by, CaseAction.EDIT, case)
+    if identified_on > timezone.localdate():
+        raise CaseRuleError(_("A need cannot be identified in the future."), code="future")
     if case.needs.filter(need=need, resolved_on__isnull=True).exists():
         raise CaseRuleError(
             _("The need “%(need)s” is already open in this case.") % {"need": need.label},
@@ -334,6 +336,10 @@ def need_add(
 @transaction.atomic
 def need_resolve(*, case_need: CaseNeed, by: User, resolved_on: datetime.date) -> CaseNeed:
     _require(by, CaseAction.EDIT, case_need.case)
+    if case_need.resolved_on is not None:
+        raise CaseRuleError(_("The need is already resolved."), code="resolved")
+    if resolved_on > timezone.localdate():
+        raise CaseRuleError(_("A need cannot be resolved in the future."), code="future")
     if resolved_on < case_need.identified_on:
         raise CaseRuleError(_("A need cannot be resolved before it was identified."), code="date")
     case_need.resolved_on = resolved_on
@@ -376,7 +382,7 @@ def intervention_create(
     if unknown:
         raise TypeError(f"unknown intervention fields {unknown}")
     _check_intervention(values)
-    return Intervention.objects.create(case=case, type=type, created_by=by, **values)  # type: ignore[misc]
+    return Intervention.objects.create(case=case, type=type, created_by=by, **values)
 
 
 @transaction.atomic

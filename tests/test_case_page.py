@@ -16,6 +16,8 @@ from cases.models import (
     Client,
     Instrument,
     JournalEntry,
+    Recommendation,
+    StageOfChange,
     ThreatAssessment,
 )
 from tests.factories import ClientFactory, synthetic_identity_number
@@ -99,7 +101,9 @@ def _fill_case(cast, n: int) -> None:
     items = list(instrument.items.all())
     criteria = list(instrument.criteria.all())
     JournalEntry.objects.bulk_create(
-        JournalEntry(case=case, author=by, occurred_on=today, category="contact", text=f"Samtal {i}")
+        JournalEntry(
+            case=case, author=by, occurred_on=today, category="contact", text=f"Samtal {i}"
+        )
         for i in range(n)
     )
     ThreatAssessment.objects.bulk_create(
@@ -108,10 +112,14 @@ def _fill_case(cast, n: int) -> None:
     )
     for i in range(min(n, 12)):
         services.assessment_record(
-            case=case, by=by, instrument=instrument,
-            assessed_on=today - datetime.timedelta(days=30 * i), stage="preparation",
+            case=case,
+            by=by,
+            instrument=instrument,
+            assessed_on=today - datetime.timedelta(days=30 * i),
+            stage=StageOfChange("preparation"),
             scores={item.pk: (i + item.pk) % 5 for item in items},
-            criteria={c.pk: True for c in criteria}, recommendation="continue",
+            criteria={c.pk: True for c in criteria},
+            recommendation=Recommendation("continue"),
         )
 
 
@@ -169,14 +177,19 @@ def test_caseworker_opens_an_inquiry_and_is_assigned(client, cast):
     assert case.reference.startswith(f"0180-{timezone.localdate().year}-")
     assert case in policy.cases_assigned_to(cast.caseworker)
     change = CaseStateChange.objects.get(case=case)
-    assert (change.to_state, change.by, change.reason) == ("inquiry", cast.caseworker, data["reason"])
+    assert (change.to_state, change.by, change.reason) == (
+        "inquiry",
+        cast.caseworker,
+        data["reason"],
+    )
     assert AccessLogEntry.objects.filter(case=case, action="create").exists()
 
 
 def test_intake_rejects_a_wrong_checksum_and_keeps_the_input(client, cast):
     client.force_login(cast.caseworker)
     response = client.post(
-        reverse("cases:new"), intake_data(identity_number="19811218-9875", municipality=cast.stockholm.pk)
+        reverse("cases:new"),
+        intake_data(identity_number="19811218-9875", municipality=cast.stockholm.pk),
     )
     assert response.status_code == 200
     text = response.content.decode()
@@ -216,7 +229,9 @@ def test_caseworker_cannot_open_an_inquiry_in_another_municipality(client, cast)
     client.force_login(cast.outsider)
     response = client.post(reverse("cases:new"), intake_data(municipality=cast.stockholm.pk))
     assert response.status_code == 200
-    assert not Case.objects.filter(municipality=cast.stockholm, client__last_name="Testsson").exists()
+    assert not Case.objects.filter(
+        municipality=cast.stockholm, client__last_name="Testsson"
+    ).exists()
 
 
 @pytest.mark.parametrize("who", ["police", "analyst", "administrator"])
@@ -248,9 +263,14 @@ def test_the_whole_path_from_inquiry_to_completed(client, cast):
     transition(client, case, "completed", "Målen nådda.")
     case.refresh_from_db()
     assert case.state == "completed" and case.closed_on == timezone.localdate()
-    changes = list(CaseStateChange.objects.filter(case=case).values_list("to_state", "by__username"))
+    changes = list(
+        CaseStateChange.objects.filter(case=case).values_list("to_state", "by__username")
+    )
     assert changes == [
-        ("assessment", "kim"), ("accepted", "maria"), ("active", "kim"), ("completed", "maria")
+        ("assessment", "kim"),
+        ("accepted", "maria"),
+        ("active", "kim"),
+        ("completed", "maria"),
     ]
 
 
@@ -301,20 +321,29 @@ def test_outsiders_get_404_on_decisions(client, cast, who):
 @pytest.mark.parametrize(
     ("start", "to", "allowed"),
     [
-        ("inquiry", "assessment", True), ("inquiry", "rejected", True),
-        ("inquiry", "active", False), ("assessment", "accepted", True),
-        ("assessment", "rejected", True), ("accepted", "active", True),
-        ("accepted", "discontinued", True), ("active", "completed", True),
-        ("active", "discontinued", True), ("active", "accepted", False),
-        ("completed", "active", False), ("rejected", "assessment", False),
-        ("transferred", "active", False), ("discontinued", "completed", False),
+        ("inquiry", "assessment", True),
+        ("inquiry", "rejected", True),
+        ("inquiry", "active", False),
+        ("assessment", "accepted", True),
+        ("assessment", "rejected", True),
+        ("accepted", "active", True),
+        ("accepted", "discontinued", True),
+        ("active", "completed", True),
+        ("active", "discontinued", True),
+        ("active", "accepted", False),
+        ("completed", "active", False),
+        ("rejected", "assessment", False),
+        ("transferred", "active", False),
+        ("discontinued", "completed", False),
     ],
 )
 def test_state_machine(cast, start, to, allowed):
     cast.case.state = start
     cast.case.save()
     if allowed:
-        services.case_transition(case=cast.case, to_state=CaseState(to), by=cast.manager, reason="x")
+        services.case_transition(
+            case=cast.case, to_state=CaseState(to), by=cast.manager, reason="x"
+        )
         cast.case.refresh_from_db()
         assert cast.case.state == to
     else:

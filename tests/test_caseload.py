@@ -38,6 +38,11 @@ def listed(text: str, case: Case) -> bool:
     return f">{case.reference}</a>" in text
 
 
+def row_of(text: str, case: Case) -> str:
+    start = text.index(f">{case.reference}</a>")
+    return text[start : text.index("</tr>", start)]
+
+
 def days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
@@ -55,8 +60,10 @@ def test_caseworkers_and_manager_see_the_case(client, cast, who):
     text = caseload_text(client, getattr(cast, who))
     assert listed(text, cast.case)
     assert reverse("cases:detail", args=[cast.case.pk]) in text
-    assert cast.case.client.full_name in text
-    assert cast.caseworker.get_full_name() in text  # the assigned caseworker's column
+    row = row_of(text, cast.case)
+    assert cast.case.client.full_name in row
+    assert cast.stockholm.name in row
+    assert cast.caseworker.get_full_name() in row
 
 
 def test_without_team_visibility_only_the_assigned_caseworker_sees_the_case(client, cast):
@@ -118,17 +125,16 @@ def protected(cast) -> Client:
 
 def test_teammate_sees_protected_identity_masked(client, cast, protected):
     text = caseload_text(client, cast.teammate)
-    assert listed(text, cast.case)
-    assert "Skyddad identitet" in text
+    assert "Skyddad identitet" in row_of(text, cast.case)
     assert "Gömdsson" not in text
     assert "Hemlig" not in text
 
 
 @pytest.mark.parametrize("who", ["caseworker", "manager"])
 def test_assigned_caseworker_and_manager_see_the_protected_name(client, cast, protected, who):
-    text = caseload_text(client, getattr(cast, who))
-    assert protected.full_name in text
-    assert "Skyddad identitet" not in text
+    row = row_of(caseload_text(client, getattr(cast, who)), cast.case)
+    assert protected.full_name in row
+    assert "Skyddad identitet" not in row
 
 
 def test_teammate_cannot_find_a_protected_client_by_name(client, cast, protected):
@@ -182,6 +188,10 @@ def test_filter_by_threat_level_uses_the_latest_assessment(client, cast):
     text = caseload_text(client, cast.manager, {"threat": ThreatLevel.LOW.value})
     assert listed(text, cast.case)
     assert not listed(text, rising)
+    no_threat = "<td>\N{EN DASH}</td>"
+    text = caseload_text(client, cast.manager)
+    assert no_threat in row_of(text, unknown)
+    assert no_threat not in row_of(text, rising)
 
 
 def test_filter_by_open_need(client, cast):
@@ -211,6 +221,8 @@ def test_filter_by_review_due(client, cast, settings):
     assert listed(text, overdue)
     assert not listed(text, closed)
     assert not listed(text, cast.case)  # review in 30 days
+    assert 'class="overdue"' in row_of(text, overdue)
+    assert 'class="overdue"' not in row_of(text, soon)
 
 
 def test_search_by_last_name(client, cast):
@@ -448,4 +460,3 @@ def test_query_count_does_not_grow_with_the_caseload(
         response = client.get(URL, params)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 50
-

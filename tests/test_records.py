@@ -445,7 +445,9 @@ def test_assessment_saves_every_score_and_criterion(client, cast):
     current = instrument()
     items = list(current.items.all())
     criteria = list(current.criteria.all())
-    data = assessment_data(**{f"item_{items[0].pk}": "0", f"criterion_{criteria[-1].pk}": "not_met"})
+    data = assessment_data(
+        **{f"item_{items[0].pk}": "0", f"criterion_{criteria[-1].pk}": "not_met"}
+    )
     client.force_login(cast.caseworker)
 
     client.post(reverse("cases:assessment_new", args=[cast.case.pk]), data)
@@ -480,7 +482,7 @@ def test_assessment_form_groups_each_question_in_a_fieldset(client, cast):
 
 
 def test_assessment_with_an_unanswered_item_keeps_the_answers(client, cast):
-    item = instrument().items.first()
+    item = instrument().items.all()[0]
     data = assessment_data(notes="Behöver mer tid.")
     del data[f"item_{item.pk}"]
     client.force_login(cast.caseworker)
@@ -499,7 +501,7 @@ def test_assessment_with_an_unanswered_item_keeps_the_answers(client, cast):
 
 @pytest.mark.parametrize("score", ["5", "-1", "x"])
 def test_assessment_refuses_a_score_outside_the_scale(client, cast, score):
-    item = instrument().items.first()
+    item = instrument().items.all()[0]
     client.force_login(cast.caseworker)
 
     response = client.post(
@@ -572,11 +574,12 @@ def test_threat_with_bad_input_saves_nothing(client, cast, data):
     assert not ThreatAssessment.objects.exists()
 
 
-def test_need_with_an_unknown_id_saves_nothing(client, cast):
+@pytest.mark.parametrize("need", ["999999", "9" * 30, "abc", ""])
+def test_need_with_an_unknown_id_saves_nothing(client, cast, need):
     client.force_login(cast.caseworker)
     response = client.post(
         reverse("cases:need_new", args=[cast.case.pk]),
-        {"need": "999999", "identified_on": iso(today()), "note": "Okänd."},
+        {"need": need, "identified_on": iso(today()), "note": "Okänd."},
     )
     assert response.status_code == 200
     assert "Okänd." in response.content.decode()
@@ -921,7 +924,7 @@ def test_correction_points_at_the_original_which_stays_as_written(client, cast):
     assert change_log(cast).get().detail == "journal correction"
 
 
-@pytest.mark.parametrize("corrects", ["other-case", "999999", "abc", ""])
+@pytest.mark.parametrize("corrects", ["other-case", "999999", "abc", "", "-1", "\u00b2", "9" * 30])
 def test_correction_of_an_entry_not_in_the_case_gets_404(client, cast, corrects):
     if corrects == "other-case":
         other = CaseFactory(municipality=cast.stockholm, created_by=cast.manager)
@@ -1072,8 +1075,6 @@ def test_bad_affiliation_saves_nothing(client, cast, overrides):
         overrides["group"] = str(make_group("Upplöst gäng", active=False).pk)
     data = {"group": str(group.pk), "role": "member", "started_on": "", "ended_on": ""}
     client.force_login(cast.caseworker)
-    response = client.post(
-        reverse("cases:affiliation_new", args=[cast.case.pk]), data | overrides
-    )
+    response = client.post(reverse("cases:affiliation_new", args=[cast.case.pk]), data | overrides)
     assert response.status_code == 200
     assert not GroupAffiliation.objects.exists()

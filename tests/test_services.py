@@ -8,7 +8,15 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from cases import services
-from cases.models import Consent, Instrument, InterventionType, JournalEntry, Need
+from cases.models import (
+    Consent,
+    Instrument,
+    InterventionType,
+    JournalEntry,
+    Need,
+    Recommendation,
+    StageOfChange,
+)
 from cases.services import CaseRuleError
 from referrals.models import Agency, AgencyKind
 
@@ -44,8 +52,12 @@ def test_journal_delete_fails_at_the_database(cast):
 def test_a_correction_is_a_new_entry_pointing_at_the_old_one(cast):
     original = entry(cast)
     correction = services.journal_write(
-        case=cast.case, by=cast.caseworker, occurred_on=TODAY, category="contact",
-        text="Rättelse: samtalet var på telefon.", corrects=original,
+        case=cast.case,
+        by=cast.caseworker,
+        occurred_on=TODAY,
+        category="contact",
+        text="Rättelse: samtalet var på telefon.",
+        corrects=original,
     )
     assert correction.corrects == original
     assert list(original.corrections.all()) == [correction]
@@ -61,8 +73,11 @@ def test_teammate_cannot_write_in_the_journal(cast):
 def test_journal_refuses_future_days_and_empty_text(cast):
     with pytest.raises(CaseRuleError):
         services.journal_write(
-            case=cast.case, by=cast.caseworker, occurred_on=TODAY + datetime.timedelta(days=1),
-            category="contact", text="x",
+            case=cast.case,
+            by=cast.caseworker,
+            occurred_on=TODAY + datetime.timedelta(days=1),
+            category="contact",
+            text="x",
         )
     with pytest.raises(CaseRuleError):
         services.journal_write(
@@ -76,20 +91,35 @@ def test_assessment_needs_every_item_and_criterion_and_sums_the_score(cast):
     criteria = list(instrument.criteria.all())
     with pytest.raises(CaseRuleError):
         services.assessment_record(
-            case=cast.case, by=cast.caseworker, instrument=instrument, assessed_on=TODAY,
-            stage="action", scores={items[0].pk: 2}, criteria={c.pk: True for c in criteria},
-            recommendation="continue",
+            case=cast.case,
+            by=cast.caseworker,
+            instrument=instrument,
+            assessed_on=TODAY,
+            stage=StageOfChange("action"),
+            scores={items[0].pk: 2},
+            criteria={c.pk: True for c in criteria},
+            recommendation=Recommendation("continue"),
         )
     with pytest.raises(CaseRuleError):
         services.assessment_record(
-            case=cast.case, by=cast.caseworker, instrument=instrument, assessed_on=TODAY,
-            stage="action", scores={i.pk: 9 for i in items},
-            criteria={c.pk: True for c in criteria}, recommendation="continue",
+            case=cast.case,
+            by=cast.caseworker,
+            instrument=instrument,
+            assessed_on=TODAY,
+            stage=StageOfChange("action"),
+            scores={i.pk: 9 for i in items},
+            criteria={c.pk: True for c in criteria},
+            recommendation=Recommendation("continue"),
         )
     assessment = services.assessment_record(
-        case=cast.case, by=cast.caseworker, instrument=instrument, assessed_on=TODAY,
-        stage="action", scores={i.pk: 3 for i in items},
-        criteria={c.pk: c.key != "drug_testing" for c in criteria}, recommendation="continue",
+        case=cast.case,
+        by=cast.caseworker,
+        instrument=instrument,
+        assessed_on=TODAY,
+        stage=StageOfChange("action"),
+        scores={i.pk: 3 for i in items},
+        criteria={c.pk: c.key != "drug_testing" for c in criteria},
+        recommendation=Recommendation("continue"),
     )
     assert assessment.total_score == 3 * len(items)
     assert assessment.criteria_met is False
@@ -97,11 +127,14 @@ def test_assessment_needs_every_item_and_criterion_and_sums_the_score(cast):
 
 
 def test_intervention_rules(cast):
-    kind = InterventionType.objects.first()
+    kind = InterventionType.objects.get(code="mentor")
     with pytest.raises(CaseRuleError):
         services.intervention_create(
-            case=cast.case, by=cast.caseworker, type=kind,
-            planned_start=TODAY, planned_end=TODAY - datetime.timedelta(days=1),
+            case=cast.case,
+            by=cast.caseworker,
+            type=kind,
+            planned_start=TODAY,
+            planned_end=TODAY - datetime.timedelta(days=1),
         )
     with pytest.raises(CaseRuleError):
         services.intervention_create(
@@ -125,8 +158,12 @@ def test_an_open_need_cannot_be_added_twice(cast):
 def test_consent_validity_and_revocation(cast):
     police = Agency.objects.create(name="Polisregion Test", kind=AgencyKind.POLICE)
     consent = services.consent_record(
-        case=cast.case, by=cast.caseworker, agencies=[police], information=["identity", "threat"],
-        valid_from=TODAY, valid_until=TODAY + datetime.timedelta(days=30),
+        case=cast.case,
+        by=cast.caseworker,
+        agencies=[police],
+        information=["identity", "threat"],
+        valid_from=TODAY,
+        valid_until=TODAY + datetime.timedelta(days=30),
     )
     assert consent.is_valid_on(TODAY)
     assert not consent.is_valid_on(TODAY + datetime.timedelta(days=31))
@@ -136,6 +173,10 @@ def test_consent_validity_and_revocation(cast):
         services.consent_revoke(consent=consent, by=cast.caseworker)
     with pytest.raises(CaseRuleError):
         services.consent_record(
-            case=cast.case, by=cast.caseworker, agencies=[], information=["identity"],
-            valid_from=TODAY, valid_until=None,
+            case=cast.case,
+            by=cast.caseworker,
+            agencies=[],
+            information=["identity"],
+            valid_from=TODAY,
+            valid_until=None,
         )

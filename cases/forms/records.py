@@ -248,13 +248,13 @@ class InterventionForm(forms.Form):
         required=False,
         empty_label=_("The program's own unit"),
     )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=InterventionStatus.choices, initial=InterventionStatus.PLANNED
+    )
     planned_start = date_field(_("Planned start"), required=False)
     planned_end = date_field(_("Planned end"), required=False)
     actual_start = date_field(_("Actual start"), required=False)
     actual_end = date_field(_("Actual end"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=InterventionStatus.choices, initial=InterventionStatus.PLANNED
-    )
     cost_sek = LocalizedDecimalField(
         label=_("Cost (SEK)"),
         required=False,

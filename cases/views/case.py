@@ -99,7 +99,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     if chronological and page.max_score:
         chart = motivation_trend_svg(
             [
-                TrendPoint(a.assessed_on, a.total_score, StageOfChange(a.stage).label)
+                TrendPoint(a.assessed_on, a.total_score, str(StageOfChange(a.stage).label))
                 for a in chronological
             ],
             max_score=page.max_score,
@@ -110,7 +110,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             ),
         )
     transitions = [
-        (to.value, to.label)
+        (to.value, str(to.label))
         for to, action in services.transitions_from(case.state)
         if page.access.allows(action)
     ]
@@ -148,12 +148,12 @@ def _municipality_caseworkers(municipality_id: int):  # type: ignore[no-untyped-
 def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     case = policy.get_case_for_user(user, case_id, action=CaseAction.READ)
-    choices = [(s.value, s.label) for s in CaseState]
+    choices = [(s.value, str(s.label)) for s in CaseState]
     form = TransitionForm(request.POST, choices=choices)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
     try:
         services.case_transition(
@@ -214,7 +214,8 @@ def team_visibility(request: HttpRequest, municipality_id: int) -> HttpResponse:
         policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES), pk=municipality_id
     )
     form = TeamVisibilityForm(
-        request.POST if request.method == "POST" else None, initial={"team_visibility": municipality.team_visibility}
+        request.POST if request.method == "POST" else None,
+        initial={"team_visibility": municipality.team_visibility},
     )
     if request.method == "POST" and form.is_valid():
         services.municipality_set_team_visibility(

@@ -1,6 +1,5 @@
 """The caseload list: the cases a caseworker or manager may read, filtered and sorted."""
 
-import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts import policy
+from accounts.policy import AnyUser
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import selectors
@@ -65,11 +65,11 @@ def _columns(current: str) -> dict[str, SortableColumn]:
     return columns
 
 
-def _row(request: HttpRequest, case: Case, today: datetime.date) -> CaseloadRow:
+def _row(user: AnyUser, case: Case, today: datetime.date) -> CaseloadRow:
     level = getattr(case, "threat_level", None)
     return CaseloadRow(
         case=case,
-        show_protected=selectors.may_see_protected_name(user=request.user, case=case),
+        show_protected=selectors.may_see_protected_name(user=user, case=case),
         threat_label="" if level is None else str(ThreatLevel(level).label),
         caseworkers=[
             grant.user.get_full_name() or grant.user.get_username()
@@ -97,7 +97,7 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
     )
     # get_page turns a missing or malformed number into page 1 and a too large one into the last.
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [_row(request, case, today) for case in page.object_list]
+    rows = [_row(user, case, today) for case in page.object_list]
     sort = filters.sort if filters.sort in selectors.CASELOAD_SORTS else DEFAULT_SORT
     access_log_record(user=user, action=AccessAction.VIEW, detail="caseload", request=request)
     return render(
@@ -109,7 +109,6 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "columns": _columns(sort),
             "sort_label": SORT_LABELS.get(sort, sort),
-            "filtered": dataclasses.replace(filters, sort=DEFAULT_SORT)
-            != selectors.CaseloadFilters(),
+            "filtered": filters != selectors.CaseloadFilters(sort=filters.sort),
         },
     )

@@ -10,6 +10,7 @@ sends the user back to the section of the case page.
 from collections.abc import Callable
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -61,7 +62,7 @@ def _case_url(case: Case, section: str) -> str:
 
 def _save(
     request: HttpRequest,
-    form: Any,
+    form: forms.BaseForm,
     *,
     case: Case,
     write: Callable[[], models.Model],
@@ -94,7 +95,13 @@ def _save(
 
 
 def _render(
-    request: HttpRequest, template: str, *, case: Case, form: Any, section: str, **context: Any
+    request: HttpRequest,
+    template: str,
+    *,
+    case: Case,
+    form: forms.BaseForm,
+    section: str,
+    **context: Any,
 ) -> HttpResponse:
     """The form page; Cancel goes back to `section` of the case page."""
     context.update(case=case, form=form, cancel_url=_case_url(case, section))
@@ -320,7 +327,7 @@ def _entry_to_correct(request: HttpRequest, case: Case) -> JournalEntry | None:
     raw = request.GET.get("corrects")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Http404
     return get_object_or_404(case.journal.select_related("author"), pk=int(raw))
 
