@@ -40,6 +40,11 @@ class Municipality(models.Model):
         verbose_name=_("police region"),
     )
     runs_program = models.BooleanField(_("runs an exit program"), default=False)
+    referral_answer_days = models.PositiveSmallIntegerField(
+        _("days to wait for an answer to a referral"),
+        default=14,
+        help_text=_("A sent referral without an answer after this many days is shown as overdue."),
+    )
     team_visibility = models.BooleanField(
         _("team visibility"),
         default=True,

@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import (
     Municipality,
@@ -308,8 +309,35 @@ def cases_assigned_to(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(Q(municipality_id__in=working) & Q(_assigned_to(user)))
 
 
+def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
+    """An open share of the case with this liaison or their region, on a basis valid today.
+
+    A consent counts while it is neither revoked nor expired and names a police agency of the
+    liaison's region (or the police without a region); a recorded legal basis always counts.
+    Checked on every request, so a revocation ends the access at once.
+    """
+    from cases.models import PoliceShare
+    from referrals.models import AgencyKind
+
+    today = timezone.localdate()
+    consent_valid = Q(
+        consent__revoked_at__isnull=True,
+        consent__valid_from__lte=today,
+    ) & (Q(consent__valid_until__isnull=True) | Q(consent__valid_until__gte=today))
+    covers_police = Q(consent__agencies__kind=AgencyKind.POLICE) & (
+        Q(consent__agencies__police_region__isnull=True)
+        | Q(consent__agencies__police_region_id__in=regions)
+    )
+    return Exists(
+        PoliceShare.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+        .filter(Q(liaison__pk=user_pk(user)) | Q(police_region_id__in=regions))
+        .filter(~Q(legal_basis="") | (consent_valid & covers_police))
+    )
+
+
 def cases_shared_with(user: AnyUser) -> QuerySet[Case]:
-    """Cases shared with the user as a police liaison, directly or through their region."""
+    """Cases shared with the user as a police liaison, directly or through their region,
+    while the share's consent or legal basis holds."""
     grants = grants_for(user)
     if not grants.police_regions:
         return Case.objects.none()
@@ -324,7 +352,10 @@ def cases_shared_with(user: AnyUser) -> QuerySet[Case]:
         group__user__pk=user_pk(user),
         permission__codename=POLICE_SHARE_PERM,
     )
-    return Case.objects.filter(Q(Exists(direct)) | Q(Exists(regional)))
+    return Case.objects.filter(
+        (Q(Exists(direct)) | Q(Exists(regional)))
+        & Q(_valid_police_share(user, grants.police_regions))
+    )
 
 
 @dataclass(frozen=True)
@@ -396,6 +427,21 @@ def case_revoke_assignment(*, case: Case, user: User) -> None:
     CaseUserObjectPermission.objects.filter(
         content_object=case, user=user, permission__codename=ASSIGNMENT_PERM
     ).delete()
+
+
+def case_revoke_police_share(
+    *, case: Case, liaison: User | None = None, region: PoliceRegion | None = None
+) -> None:
+    if liaison is not None:
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, user=liaison, permission__codename=POLICE_SHARE_PERM
+        ).delete()
+    if region is not None:
+        CaseGroupObjectPermission.objects.filter(
+            content_object=case,
+            group__role_group__police_region=region,
+            permission__codename=POLICE_SHARE_PERM,
+        ).delete()
 
 
 def case_grant_police_share(

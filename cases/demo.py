@@ -196,7 +196,8 @@ def case_records(
             case=case,
             information=[InformationKind.IDENTITY, InformationKind.THREAT, InformationKind.GROUP],
             valid_from=case.opened_on,
-            valid_until=case.opened_on + datetime.timedelta(days=730),
+            valid_until=max(case.opened_on + datetime.timedelta(days=730), today)
+            + datetime.timedelta(days=rng.randint(60, 400)),
             recorded_by=worker,
         )
         region = case.municipality.police_region.code

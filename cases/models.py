@@ -102,6 +102,14 @@ class Case(models.Model):
         _("intake source"), max_length=30, choices=IntakeSource.choices, default="self"
     )
     plan = models.TextField(_("plan"), blank=True)
+    source_agency = models.ForeignKey(
+        "referrals.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referring agency"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -708,3 +716,204 @@ class Consent(models.Model):
         if self.revoked_at is not None and timezone.localdate(self.revoked_at) <= day:
             return False
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+# --- Placements -------------------------------------------------------------------------------
+
+
+class PlacementKind(models.TextChoices):
+    OWN_FLAT = "own_flat", _("Own flat")
+    PROTECTED_HOUSING = "protected_housing", _("Protected housing")
+    TREATMENT_HOME = "treatment_home", _("Treatment home")
+    FAMILY = "family", _("With family")
+
+
+class Placement(models.Model):
+    """Where the client lives during the case (often away from threats)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="+", verbose_name=_("municipality")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PlacementKind.choices)
+    started_on = models.DateField(_("from"))
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.municipality}"
+
+
+# --- Transfers between municipalities ---------------------------------------------------------
+
+
+class TransferState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Transfer(models.Model):
+    """A proposal to move a case to another municipality, and the receiver's answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("from"),
+    )
+    to_municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to")
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=TransferState.choices, default=TransferState.PROPOSED
+    )
+    reason = models.TextField(_("reason"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(state="proposed"),
+                name="one_open_transfer_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_municipality=models.F("to_municipality")),
+                name="transfer_to_another_municipality",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_municipality} → {self.to_municipality}"
+
+
+# --- Sharing with the police ------------------------------------------------------------------
+
+
+class PoliceShareEnd(models.TextChoices):
+    REVOKED = "revoked", _("Ended by the manager")
+    CONSENT_REVOKED = "consent_revoked", _("The consent was revoked")
+    CONSENT_EXPIRED = "consent_expired", _("The consent expired")
+    TRANSFERRED = "transferred", _("The case moved to another municipality")
+
+
+class PoliceShare(models.Model):
+    """A case shared with one liaison or a police region, under a consent or a legal basis.
+
+    The grant itself is a row in the case's direct foreign-key permission tables; this record
+    holds its basis. The policy checks the basis on every request, so a revoked or expired
+    consent ends the access at once; a periodic task then ends the share and logs it.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="police_shares")
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="police_shares",
+        verbose_name=_("police liaison"),
+    )
+    police_region = models.ForeignKey(
+        "accounts.PoliceRegion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="shares",
+        verbose_name=_("police region"),
+    )
+    consent = models.ForeignKey(
+        Consent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="police_shares",
+        verbose_name=_("consent"),
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("shared"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(
+        _("why it ended"), max_length=20, choices=PoliceShareEnd.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("police share")
+        verbose_name_plural = _("police shares")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(liaison__isnull=False) | models.Q(police_region__isnull=False),
+                name="police_share_has_a_recipient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent__isnull=False) | ~models.Q(legal_basis=""),
+                name="police_share_has_a_basis",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.liaison or self.police_region}"
+
+
+class PoliceNote(models.Model):
+    """Threat information a police liaison adds to a shared case. Append-only."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="police_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(_("written"), default=timezone.now)
+    threat_level = models.PositiveSmallIntegerField(
+        _("threat level"), choices=ThreatLevel.choices, null=True, blank=True
+    )
+    text = models.TextField(_("text"))
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("police note")
+        verbose_name_plural = _("police notes")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.written_at:%Y-%m-%d}"
+
+
+class PoliceVisit(models.Model):
+    """When a liaison last opened a shared case, for "changed since your last visit"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case"], name="one_visit_row_per_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.case_id}"

@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.models import Municipality, Role, User
+from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.policy import CaseAction, MunicipalityPerm
 from cases.identity import normalise_identity_number
 from cases.models import (
+    OPEN_STATES,
     AffiliationRole,
     AssessmentCriterionCheck,
     AssessmentScore,
@@ -25,6 +26,7 @@ from cases.models import (
     CaseNeed,
     CaseState,
     CaseStateChange,
+    CaseUserObjectPermission,
     Client,
     Consent,
     CriminalGroup,
@@ -35,12 +37,17 @@ from cases.models import (
     JournalEntry,
     MotivationAssessment,
     Need,
+    PoliceNote,
+    PoliceShare,
+    PoliceShareEnd,
     Recommendation,
     StageOfChange,
     ThreatAssessment,
     ThreatSource,
+    Transfer,
+    TransferState,
 )
-from referrals.models import Agency
+from referrals.models import Agency, AgencyKind
 
 
 class CaseRuleError(ValidationError):
@@ -501,3 +508,250 @@ def affiliation_add(
         source=source.strip(),
         recorded_by=by,
     )
+
+
+# --- Sharing with the police ------------------------------------------------------------------
+
+
+def _consent_covers_police(consent: Consent, region: PoliceRegion | None) -> bool:
+    return any(
+        agency.kind == AgencyKind.POLICE
+        and (
+            agency.police_region_id is None
+            or region is None
+            or agency.police_region_id == region.pk
+        )
+        for agency in consent.agencies.all()
+    )
+
+
+@transaction.atomic
+def case_share_with_police(
+    *,
+    case: Case,
+    by: User,
+    liaison: User | None = None,
+    region: PoliceRegion | None = None,
+    consent: Consent | None = None,
+    legal_basis: str = "",
+) -> PoliceShare:
+    """Share the case's shared parts with a liaison or a police region.
+
+    Needs a consent of this case that is valid today and names the police, or a recorded
+    legal basis; only the municipality's manager may share.
+    """
+    _require(by, CaseAction.MANAGE, case)
+    if (liaison is None) == (region is None):
+        raise CaseRuleError(
+            _("Share with one police liaison or one police region."), code="recipient"
+        )
+    if liaison is not None:
+        liaison_regions = policy.grants_for(liaison).police_regions
+        if not liaison_regions:
+            raise CaseRuleError(
+                _("%(name)s is not a police liaison.") % {"name": liaison}, code="recipient"
+            )
+    legal_basis = legal_basis.strip()
+    if consent is None and not legal_basis:
+        raise CaseRuleError(
+            _(
+                "Sharing with the police needs a valid consent that covers the police, "
+                "or a legal basis."
+            ),
+            code="basis",
+        )
+    if consent is not None:
+        if consent.case_id != case.pk:
+            raise CaseRuleError(_("The consent belongs to another case."), code="basis")
+        target_region = region
+        if target_region is None and liaison is not None:
+            target_region = PoliceRegion.objects.filter(
+                pk__in=policy.grants_for(liaison).police_regions
+            ).first()
+        if not consent.is_valid_on(timezone.localdate()) or not _consent_covers_police(
+            consent, target_region
+        ):
+            raise CaseRuleError(
+                _("The consent is not valid today or does not cover the police."), code="basis"
+            )
+    share = PoliceShare.objects.create(
+        case=case,
+        liaison=liaison,
+        police_region=region,
+        consent=consent,
+        legal_basis=legal_basis,
+        created_by=by,
+    )
+    policy.case_grant_police_share(case=case, liaison=liaison, region=region)
+    return share
+
+
+def _end_share(share: PoliceShare, *, by: User | None, reason: PoliceShareEnd) -> None:
+    share.ended_at = timezone.now()
+    share.ended_by = by
+    share.end_reason = reason
+    share.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    still_shared = PoliceShare.objects.filter(
+        case_id=share.case_id,
+        ended_at__isnull=True,
+        liaison=share.liaison,
+        police_region=share.police_region,
+    ).exists()
+    if not still_shared:
+        policy.case_revoke_police_share(
+            case=share.case, liaison=share.liaison, region=share.police_region
+        )
+
+
+@transaction.atomic
+def police_share_end(*, share: PoliceShare, by: User) -> PoliceShare:
+    _require(by, CaseAction.MANAGE, share.case)
+    if share.ended_at is not None:
+        raise CaseRuleError(_("The share has already ended."), code="ended")
+    _end_share(share, by=by, reason=PoliceShareEnd.REVOKED)
+    return share
+
+
+@transaction.atomic
+def police_shares_sweep() -> list[PoliceShare]:
+    """End the shares whose consent was revoked or has expired (run by Celery beat).
+
+    Access already ended at the revocation or expiry (the policy checks the basis on every
+    request); this records it, removes the grants and writes the access log.
+    """
+    from audit.models import AccessAction
+    from audit.services import access_log_record
+
+    today = timezone.localdate()
+    ended = []
+    shares = (
+        PoliceShare.objects.select_for_update()
+        .filter(ended_at__isnull=True, consent__isnull=False, legal_basis="")
+        .select_related("consent", "case", "liaison", "police_region")
+    )
+    for share in shares:
+        consent = share.consent
+        assert consent is not None  # noqa: S101 (filtered above)
+        if consent.is_valid_on(today):
+            continue
+        reason = (
+            PoliceShareEnd.CONSENT_REVOKED if consent.revoked_at else PoliceShareEnd.CONSENT_EXPIRED
+        )
+        _end_share(share, by=None, reason=reason)
+        access_log_record(
+            user=None,
+            action=AccessAction.CHANGE,
+            case=share.case,
+            obj=share,
+            detail=f"police share ended: {reason.value}",
+        )
+        ended.append(share)
+    return ended
+
+
+@transaction.atomic
+def police_note_add(*, case: Case, by: User, text: str, threat_level: int | None) -> PoliceNote:
+    """A police liaison's threat information on a shared case; the caseworkers see it."""
+    _require(by, CaseAction.ADD_POLICE_NOTE, case)
+    if not text.strip():
+        raise CaseRuleError(_("A police note needs a text."), code="empty")
+    return PoliceNote.objects.create(
+        case=case, author=by, text=text.strip(), threat_level=threat_level
+    )
+
+
+# --- Transfers between municipalities ---------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_propose(
+    *, case: Case, by: User, to_municipality: Municipality, reason: str
+) -> Transfer:
+    _require(by, CaseAction.MANAGE, case)
+    if case.state not in OPEN_STATES:
+        raise CaseRuleError(_("Only an open case can be transferred."), code="closed")
+    if to_municipality.pk == case.municipality_id:
+        raise CaseRuleError(_("Choose another municipality."), code="same")
+    if not to_municipality.runs_program:
+        raise CaseRuleError(
+            _("%(municipality)s has no exit program to receive the case.")
+            % {"municipality": to_municipality},
+            code="no_program",
+        )
+    if not reason.strip():
+        raise CaseRuleError(_("Give a reason for the transfer."), code="reason")
+    if case.transfers.filter(state=TransferState.PROPOSED).exists():
+        raise CaseRuleError(
+            _("A transfer of this case is already waiting for an answer."), code="open"
+        )
+    return Transfer.objects.create(
+        case=case,
+        from_municipality=case.municipality,
+        to_municipality=to_municipality,
+        reason=reason.strip(),
+        proposed_by=by,
+    )
+
+
+def _require_receiving_manager(transfer: Transfer, by: User) -> None:
+    if transfer.to_municipality_id not in policy.grants_for(by).municipalities_with(
+        MunicipalityPerm.MANAGE_CASES
+    ):
+        raise CaseRuleError(
+            _("Only the receiving municipality's manager can answer."), code="forbidden"
+        )
+    if transfer.state != TransferState.PROPOSED:
+        raise CaseRuleError(_("The transfer has already been answered."), code="answered")
+
+
+@transaction.atomic
+def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer:
+    """Move the case: ownership and visibility go to the receiving municipality.
+
+    The old team loses access (visibility follows the case's municipality); per-case grants
+    are reviewed: assignments end, and police shares end (the new manager shares anew).
+    The history (journal, decisions, records) stays with the case.
+    """
+    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+    _require_receiving_manager(transfer, by)
+    case = transfer.case
+    case.municipality = transfer.to_municipality
+    case.save(update_fields=["municipality", "updated_at"])
+    CaseUserObjectPermission.objects.filter(
+        content_object=case, permission__codename=policy.ASSIGNMENT_PERM
+    ).delete()
+    for share in case.police_shares.filter(ended_at__isnull=True):
+        _end_share(share, by=by, reason=PoliceShareEnd.TRANSFERRED)
+    transfer.state = TransferState.ACCEPTED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note.strip()
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_decline(*, transfer: Transfer, by: User, note: str) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    _require_receiving_manager(transfer, by)
+    if not note.strip():
+        raise CaseRuleError(_("Say why the transfer is declined."), code="reason")
+    transfer.state = TransferState.DECLINED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note.strip()
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    return transfer
+
+
+@transaction.atomic
+def transfer_withdraw(*, transfer: Transfer, by: User) -> Transfer:
+    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+    _require(by, CaseAction.MANAGE, transfer.case)
+    if transfer.state != TransferState.PROPOSED:
+        raise CaseRuleError(_("The transfer has already been answered."), code="answered")
+    transfer.state = TransferState.WITHDRAWN
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    return transfer

@@ -6,15 +6,20 @@ Stockholm caseworker, `outsider` is a Malmö caseworker, `manager` manages Stock
 without one, `analyst` and `administrator` hold the national roles.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client as HttpClient
+from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
-from cases.models import Case
+from cases import services
+from cases.codebooks import codebooks_load
+from cases.models import Case, Consent, Need
+from referrals.models import Agency, AgencyKind
 from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
 
 
@@ -26,9 +31,14 @@ def _fast_password_hashing(settings) -> None:
 
 @pytest.fixture
 def municipalities(db) -> None:
-    """The 290 municipalities and seven police regions (transactional tests flush them)."""
+    """The 290 municipalities, seven police regions and the codebooks.
+
+    Migrations load them, but the browser tests' transactional flush empties every table.
+    """
     if not Municipality.objects.exists():
         municipalities_load()
+    if not Need.objects.exists():
+        codebooks_load()
 
 
 @pytest.fixture
@@ -54,6 +64,8 @@ class Cast:
     case: Case
     stockholm: Municipality
     malmo: Municipality
+    consent: Consent
+    police_agency: Agency
 
     def all_users(self) -> dict[str, User]:
         return {
@@ -86,7 +98,18 @@ def cast(stockholm, malmo) -> Cast:
     case = CaseFactory(municipality=stockholm, created_by=manager)
     policy.case_grant_assignment(case=case, user=caseworker)
     police = make_user("polis", Role.POLICE_LIAISON, police_region=stockholm_region)
-    policy.case_grant_police_share(case=case, liaison=police)
+    police_agency = Agency.objects.create(
+        name="Polisregion Stockholm", kind=AgencyKind.POLICE, police_region=stockholm_region
+    )
+    consent = services.consent_record(
+        case=case,
+        by=manager,
+        agencies=[police_agency],
+        information=["identity", "threat", "group", "placement", "referrals"],
+        valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        valid_until=timezone.localdate() + datetime.timedelta(days=365),
+    )
+    services.case_share_with_police(case=case, by=manager, liaison=police, consent=consent)
     return Cast(
         caseworker=caseworker,
         teammate=make_user("tove", Role.CASEWORKER, municipality=stockholm),
@@ -99,6 +122,8 @@ def cast(stockholm, malmo) -> Cast:
         case=case,
         stockholm=stockholm,
         malmo=malmo,
+        consent=consent,
+        police_agency=police_agency,
     )
 
 

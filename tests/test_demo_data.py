@@ -22,7 +22,7 @@ LOGINS = {
 
 
 @pytest.fixture
-def demo(settings):
+def demo(settings, municipalities):
     settings.DEBUG = True
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 

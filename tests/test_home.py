@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import policy
+from cases import services
 from tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,7 +101,9 @@ def _add_cases(cast, n: int) -> None:
             municipality=cast.stockholm, created_by=cast.manager, client=ClientFactory()
         )
         policy.case_grant_assignment(case=case, user=cast.caseworker)
-        policy.case_grant_police_share(case=case, liaison=cast.police)
+        services.case_share_with_police(
+            case=case, by=cast.manager, liaison=cast.police, legal_basis="OSL 10 kap. 18 a §"
+        )
 
 
 @pytest.mark.parametrize("who", ["caseworker", "manager", "police"])

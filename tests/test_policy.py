@@ -6,6 +6,7 @@ from django.http import Http404
 from accounts import policy
 from accounts.models import Role
 from accounts.policy import CaseAction
+from cases import services
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,11 @@ def test_region_share_reaches_every_liaison_of_the_region_only(cast, malmo):
 
     syd = PoliceRegion.objects.get(code="syd")
     malmo_case = CaseFactory(municipality=malmo, created_by=cast.outsider)
-    policy.case_grant_police_share(case=malmo_case, region=syd)
+    malmo_manager = UserFactory()
+    policy.role_grant(user=malmo_manager, role=Role.MANAGER, municipality=malmo)
+    services.case_share_with_police(
+        case=malmo_case, by=malmo_manager, region=syd, legal_basis="OSL 10 kap. 18 a §"
+    )
     assert list(policy.cases_shared_with(cast.police_unshared)) == [malmo_case]
     assert malmo_case not in policy.cases_shared_with(cast.police)
 
@@ -151,3 +156,46 @@ def test_policy_reads_grants_once_per_request(cast, django_assert_num_queries):
     with django_assert_num_queries(3):
         policy.grants_for(cast.caseworker)
         policy.grants_for(cast.caseworker)
+
+
+def test_revoked_consent_ends_police_access_at_once(cast):
+    assert policy.may(cast.police, CaseAction.VIEW_SHARED, cast.case)
+    services.consent_revoke(consent=cast.consent, by=cast.caseworker)
+    policy.forget_grants(cast.police)
+    assert not policy.may(cast.police, CaseAction.VIEW_SHARED, cast.case)
+    assert policy.cases_shared_with(cast.police).count() == 0
+
+
+def test_expired_consent_ends_police_access(cast):
+    import datetime
+
+    from cases.models import Consent
+
+    Consent.objects.filter(pk=cast.consent.pk).update(
+        valid_until=datetime.date.today() - datetime.timedelta(days=1)  # noqa: DTZ011
+    )
+    assert policy.cases_shared_with(cast.police).count() == 0
+
+
+def test_a_grant_without_a_share_record_gives_nothing(cast):
+    other = CaseFactory(municipality=cast.stockholm, created_by=cast.manager)
+    policy.case_grant_police_share(case=other, liaison=cast.police)
+    assert other not in policy.cases_shared_with(cast.police)
+
+
+def test_sharing_needs_a_consent_covering_the_police_or_a_legal_basis(cast):
+    other = CaseFactory(municipality=cast.stockholm, created_by=cast.manager)
+    with pytest.raises(services.CaseRuleError):
+        services.case_share_with_police(case=other, by=cast.manager, liaison=cast.police)
+    with pytest.raises(services.CaseRuleError):  # the consent of another case
+        services.case_share_with_police(
+            case=other, by=cast.manager, liaison=cast.police, consent=cast.consent
+        )
+    with pytest.raises(services.CaseRuleError):  # only managers share
+        services.case_share_with_police(
+            case=other, by=cast.caseworker, liaison=cast.police, legal_basis="LVU"
+        )
+    services.case_share_with_police(
+        case=other, by=cast.manager, liaison=cast.police, legal_basis="OSL 10 kap. 18 a §"
+    )
+    assert other in policy.cases_shared_with(cast.police)

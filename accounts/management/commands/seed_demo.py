@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
-from cases import demo
+from cases import demo, services
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
 
@@ -205,11 +205,16 @@ class Command(BaseCommand):
                     policy.case_grant_assignment(case=case, user=rng.choice(workers))
                     if rng.random() < 0.2 and len(workers) > 1:
                         policy.case_grant_assignment(case=case, user=rng.choice(workers))
-                if case.state == CaseState.ACTIVE and rng.random() < 0.25:
+                consent = case.consents.first()
+                if case.state == CaseState.ACTIVE and consent and rng.random() < 0.25:
                     if code == "0180":
-                        policy.case_grant_police_share(case=case, liaison=stockholm_police)
+                        services.case_share_with_police(
+                            case=case, by=manager, liaison=stockholm_police, consent=consent
+                        )
                     elif code == "1280":
-                        policy.case_grant_police_share(case=case, region=syd)
+                        services.case_share_with_police(
+                            case=case, by=manager, region=syd, consent=consent
+                        )
         return created
 
     def make_case(
