@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case, caseload, records
+from cases.views import case, caseload, police, records, transfers
 
 app_name = "cases"
 
@@ -28,6 +28,23 @@ urlpatterns = [
         name="consent_revoke",
     ),
     path("<int:case_id>/affiliations/new/", records.affiliation_new, name="affiliation_new"),
+    # Sharing with the police, the liaison's view, placements
+    path("<int:case_id>/shared/", police.shared_case, name="shared"),
+    path("<int:case_id>/shared/notes/new/", police.police_note_new, name="police_note_new"),
+    path("<int:case_id>/shares/new/", police.share_new, name="share_new"),
+    path("<int:case_id>/shares/<int:share_id>/end/", police.share_end, name="share_end"),
+    path("<int:case_id>/placements/new/", police.placement_new, name="placement_new"),
+    # Transfers between municipalities
+    path("<int:case_id>/transfer/", transfers.transfer_new, name="transfer_new"),
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path(
+        "transfers/<int:transfer_id>/answer/", transfers.transfer_answer, name="transfer_answer"
+    ),
+    path(
+        "transfers/<int:transfer_id>/withdraw/",
+        transfers.transfer_withdraw_view,
+        name="transfer_withdraw",
+    ),
     path(
         "municipalities/<int:municipality_id>/team-visibility/",
         case.team_visibility,

@@ -24,4 +24,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("referrals/", include("referrals.urls")),
 ]

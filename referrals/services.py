@@ -1,0 +1,159 @@
+"""Every write on referrals that is a business step.
+
+Like `cases.services`, each service checks the permission policy itself, runs in one
+transaction and raises `CaseRuleError` with a message for the user when a rule says no.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.models import Municipality, User
+from accounts.policy import CaseAction
+from cases.models import Case, IntakeSource
+from cases.services import CaseRuleError, case_open
+from referrals.models import (
+    STATE_TIMESTAMPS,
+    Agency,
+    Referral,
+    ReferralDirection,
+    ReferralEvent,
+    ReferralState,
+)
+
+S = ReferralState
+
+# The state a referral is in -> the states it may move to.
+TRANSITIONS: dict[ReferralState, tuple[ReferralState, ...]] = {
+    S.DRAFT: (S.SENT, S.WITHDRAWN),
+    # Agencies often answer without acknowledging first.
+    S.SENT: (S.ACKNOWLEDGED, S.ACCEPTED, S.DECLINED, S.WITHDRAWN),
+    S.ACKNOWLEDGED: (S.ACCEPTED, S.DECLINED, S.WITHDRAWN),
+    S.ACCEPTED: (S.STARTED, S.WITHDRAWN),
+    S.STARTED: (S.COMPLETED,),
+}
+
+# The states that record the agency's answer: their note is kept as `answer_note`.
+ANSWER_STATES = frozenset({S.ACCEPTED, S.DECLINED})
+
+
+def next_states(state: str) -> tuple[ReferralState, ...]:
+    """The states a referral in `state` may move to (none once it is closed)."""
+    return TRANSITIONS.get(ReferralState(state), ())
+
+
+def _require_edit(user: User, case: Case) -> None:
+    if not policy.may(user, CaseAction.EDIT, case):
+        raise CaseRuleError(
+            _("Only the assigned caseworker or a manager can handle the case's referrals."),
+            code="forbidden",
+        )
+
+
+@transaction.atomic
+def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Referral:
+    """A draft referral from `case` to `agency`; it is sent by `referral_transition`."""
+    _require_edit(by, case)
+    if not agency.active:
+        raise CaseRuleError(_("The agency is no longer active."), code="agency_inactive")
+    if not purpose.strip():
+        raise CaseRuleError(_("Describe the purpose of the referral."), code="purpose")
+    if not case.is_open:
+        raise CaseRuleError(_("A closed case cannot get new referrals."), code="case_closed")
+    return Referral.objects.create(
+        case=case,
+        agency=agency,
+        direction=ReferralDirection.OUTBOUND,
+        state=S.DRAFT,
+        purpose=purpose.strip(),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def referral_transition(
+    *, referral: Referral, to_state: ReferralState, by: User, note: str = ""
+) -> Referral:
+    """Move `referral` to `to_state`, recording who, when and the note.
+
+    Steps: lock the row; check that the user may edit the case and that the move is legal;
+    set the state and, the first time the state is entered, its timestamp; keep the note of
+    an answer (accepted or declined) as the agency's answer; write a `ReferralEvent`.
+    """
+    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    _require_edit(by, referral.case)
+    from_state = ReferralState(referral.state)
+    to_state = ReferralState(to_state)
+    if to_state not in next_states(from_state):
+        raise CaseRuleError(
+            _("A referral in state “%(from)s” cannot be moved to “%(to)s”.")
+            % {"from": from_state.label, "to": to_state.label},
+            code="illegal_transition",
+        )
+    now = timezone.now()
+    note = note.strip()
+    referral.state = to_state
+    fields = ["state"]
+    stamp = STATE_TIMESTAMPS.get(to_state)
+    if stamp is not None and getattr(referral, stamp) is None:
+        setattr(referral, stamp, now)
+        fields.append(stamp)
+    if to_state in ANSWER_STATES and note:
+        referral.answer_note = note
+        fields.append("answer_note")
+    referral.save(update_fields=fields)
+    ReferralEvent.objects.create(
+        referral=referral, from_state=from_state, to_state=to_state, at=now, by=by, note=note
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_receive_inbound(
+    *,
+    by: User,
+    municipality: Municipality,
+    agency: Agency,
+    first_name: str,
+    last_name: str,
+    identity_number: str = "",
+    reserve_identity: str = "",
+    protected_identity: bool = False,
+    purpose: str,
+) -> Referral:
+    """An agency's referral into the program: open an inquiry and record the referral.
+
+    `case_open` checks that the user may open intakes in `municipality`; the referral is
+    acknowledged at once, since the program has it in hand.
+    """
+    if not purpose.strip():
+        raise CaseRuleError(_("Describe the purpose of the referral."), code="purpose")
+    case = case_open(
+        by=by,
+        municipality=municipality,
+        first_name=first_name,
+        last_name=last_name,
+        identity_number=identity_number,
+        reserve_identity=reserve_identity,
+        protected_identity=protected_identity,
+        source=IntakeSource.OTHER_AGENCY,
+        reason=purpose.strip(),
+    )
+    case.source_agency = agency
+    case.save(update_fields=["source_agency", "updated_at"])
+    now = timezone.now()
+    referral = Referral.objects.create(
+        case=case,
+        agency=agency,
+        direction=ReferralDirection.INBOUND,
+        state=S.ACKNOWLEDGED,
+        purpose=purpose.strip(),
+        created_by=by,
+        sent_at=now,
+        acknowledged_at=now,
+    )
+    ReferralEvent.objects.create(
+        referral=referral, from_state="", to_state=S.ACKNOWLEDGED, at=now, by=by
+    )
+    return referral
