@@ -28,6 +28,8 @@ from cases.models import (
     JournalEntry,
     MotivationAssessment,
     Need,
+    Placement,
+    PoliceShare,
     ThreatAssessment,
 )
 from referrals.models import Agency, AgencyKind
@@ -192,6 +194,7 @@ def case_records(
         _assessments(rng=rng, case=case, ref=ref, assessor=worker, today=today, step=step)
     if CaseState.ACCEPTED in path:
         _interventions(rng=rng, case=case, ref=ref, by=worker, today=today)
+        _placements(rng=rng, case=case, by=worker, today=today)
         consent = Consent.objects.create(
             case=case,
             information=[InformationKind.IDENTITY, InformationKind.THREAT, InformationKind.GROUP],
@@ -299,3 +302,85 @@ def _interventions(
             )
         )
     Intervention.objects.bulk_create(rows)
+
+
+PLACEMENT_TOWNS = ["0180", "1480", "1280", "2321", "0380", "0580", "1880", "2480", "2281", "0680"]
+
+
+def _placements(*, rng: random.Random, case: Case, by: User, today: datetime.date) -> None:
+    """Usually one placement away from the home municipality, sometimes a move since."""
+    towns = {m.code: m for m in Municipality.objects.filter(code__in=PLACEMENT_TOWNS)}
+    start = case.opened_on + datetime.timedelta(days=rng.randint(20, 90))
+    if start > today:
+        return
+    first = Placement(
+        case=case,
+        municipality=towns[rng.choice([c for c in towns if c != case.municipality.code])],
+        kind=rng.choice(["protected_housing", "treatment_home", "own_flat", "family"]),
+        started_on=start,
+        recorded_by=by,
+    )
+    rows = [first]
+    if rng.random() < 0.3:
+        moved = min(today, start + datetime.timedelta(days=rng.randint(60, 300)))
+        first.ended_on = moved
+        rows.append(
+            Placement(
+                case=case,
+                municipality=towns[rng.choice(list(towns))],
+                kind="own_flat",
+                started_on=moved,
+                recorded_by=by,
+            )
+        )
+    Placement.objects.bulk_create(rows)
+
+
+POLICE_NOTES = [
+    "Hotbilden mot klienten bedöms som förhöjd efter händelser i området.",
+    "Inga nya uppgifter om hot sedan förra kontakten.",
+    "Uppgifter om att den tidigare gruppen söker kontakt med klienten.",
+]
+
+
+def sharing_and_transfers(*, rng: random.Random, managers: dict[str, User]) -> None:
+    """Police notes on shared cases, and transfers in every state between the programs."""
+    from cases import services
+
+    for share in PoliceShare.objects.filter(ended_at__isnull=True, liaison__isnull=False):
+        assert share.liaison is not None  # noqa: S101 (filtered above)
+        if rng.random() < 0.6:
+            services.police_note_add(
+                case=share.case,
+                by=share.liaison,
+                text=rng.choice(POLICE_NOTES),
+                threat_level=rng.choice([2, 3]),
+            )
+    open_cases = Case.objects.filter(state=CaseState.ACTIVE).select_related("municipality")
+    plan = [
+        ("0180", "1480", "accept"),
+        ("1280", "2321", "accept"),
+        ("0180", "1280", "propose"),
+        ("1480", "0180", "decline"),
+    ]
+    for from_code, to_code, outcome in plan:
+        case = (
+            open_cases.filter(municipality__code=from_code).exclude(transfers__isnull=False).first()
+        )
+        if case is None:
+            continue
+        to = Municipality.objects.get(code=to_code)
+        transfer = services.transfer_propose(
+            case=case,
+            by=managers[from_code],
+            to_municipality=to,
+            reason="Klienten behöver flytta av säkerhetsskäl.",
+        )
+        if outcome == "accept":
+            services.transfer_accept(
+                transfer=transfer, by=managers[to_code], note="Vi tar emot ärendet."
+            )
+        elif outcome == "decline":
+            services.transfer_decline(
+                transfer=transfer, by=managers[to_code], note="Skyddat boende saknas just nu."
+            )

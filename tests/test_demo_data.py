@@ -70,3 +70,15 @@ def test_demo_data_refuses_to_load_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_demo_shows_transfers_shares_placements_and_police_notes(demo):
+    from cases.models import Placement, PoliceNote, PoliceShare, Transfer
+
+    states = set(Transfer.objects.values_list("state", flat=True))
+    assert {"accepted", "proposed", "declined"} <= states
+    moved = Transfer.objects.filter(state="accepted").select_related("case").first()
+    assert moved is not None and moved.case.municipality_id == moved.to_municipality_id
+    assert PoliceShare.objects.filter(ended_at__isnull=True, consent__isnull=False).exists()
+    assert PoliceNote.objects.exists()
+    assert Placement.objects.exists()

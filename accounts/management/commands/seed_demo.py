@@ -175,6 +175,7 @@ class Command(BaseCommand):
         policy.role_grant(user=syd_police, role=Role.POLICE_LIAISON, police_region=syd)
 
         created = 0
+        managers: dict[str, User] = {}
         for code in PROGRAMS:
             Municipality.objects.filter(code=code).update(runs_program=True)
         ref = demo.reference_records()
@@ -187,6 +188,7 @@ class Command(BaseCommand):
             first, last = next(staff_names)
             manager = self.user(f"mgr.{slug}", first, last)
             policy.role_grant(user=manager, role=Role.MANAGER, municipality=muni)
+            managers[code] = manager
             workers = []
             for i in range(n_workers):
                 first, last = next(staff_names)
@@ -215,6 +217,8 @@ class Command(BaseCommand):
                         services.case_share_with_police(
                             case=case, by=manager, region=syd, consent=consent
                         )
+        if created:
+            demo.sharing_and_transfers(rng=rng, managers=managers)
         return created
 
     def make_case(
