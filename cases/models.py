@@ -177,7 +177,14 @@ class CaseStateChange(models.Model):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
 
-    # --- Codebooks (managed by administrators) ----------------------------------------------------
+    def _in_language(swedish: str, english: str) -> str:
+    """The Swedish or the English text of a bilingual record, for the active language."""
+    from django.utils.translation import get_language
+
+    return english if (get_language() or "sv").startswith("en") else swedish
+
+
+# --- Codebooks (managed by administrators) ----------------------------------------------------
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_state} → {self.to_state}"
@@ -201,9 +208,7 @@ class CodebookEntry(models.Model):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+        return _in_language(self.name_sv, self.name_en)
 
 
 class Need(CodebookEntry):
@@ -342,53 +347,45 @@ class Instrument(models.Model):
         return sum(item.max_score for item in self.items.all())
 
 
-class InstrumentItem(models.Model):
-    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+class InstrumentPart(models.Model):
+    """A statement or a criterion of an instrument, in Swedish and English."""
+
     key = models.SlugField(max_length=40)
     text_sv = models.CharField(max_length=300)
     text_en = models.CharField(max_length=300)
-    max_score = models.PositiveSmallIntegerField(default=4)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def text(self) -> str:
+        return _in_language(self.text_sv, self.text_en)
+
+
+class InstrumentItem(InstrumentPart):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    max_score = models.PositiveSmallIntegerField(default=4)
+
+    class Meta(InstrumentPart.Meta):
         constraints = [
             models.UniqueConstraint(fields=["instrument", "key"], name="item_key_unique")
         ]
 
-    def __str__(self) -> str:
-        return self.key
 
-    @property
-    def text(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.text_en if (get_language() or "sv").startswith("en") else self.text_sv
-
-
-class InstrumentCriterion(models.Model):
+class InstrumentCriterion(InstrumentPart):
     """An eligibility criterion of the program, checked one by one in each assessment."""
 
     instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="criteria")
-    key = models.SlugField(max_length=40)
-    text_sv = models.CharField(max_length=300)
-    text_en = models.CharField(max_length=300)
-    order = models.PositiveSmallIntegerField(default=0)
 
-    class Meta:
-        ordering = ["order", "id"]
+    class Meta(InstrumentPart.Meta):
         constraints = [
             models.UniqueConstraint(fields=["instrument", "key"], name="criterion_key_unique")
         ]
-
-    def __str__(self) -> str:
-        return self.key
-
-    @property
-    def text(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.text_en if (get_language() or "sv").startswith("en") else self.text_sv
 
 
 class StageOfChange(models.TextChoices):
