@@ -177,17 +177,18 @@ class CaseStateChange(models.Model):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
 
-    def _in_language(swedish: str, english: str) -> str:
-    """The Swedish or the English text of a bilingual record, for the active language."""
-    from django.utils.translation import get_language
-
-    return english if (get_language() or "sv").startswith("en") else swedish
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_state} → {self.to_state}"
 
 
 # --- Codebooks (managed by administrators) ----------------------------------------------------
 
-    def __str__(self) -> str:
-        return f"{self.case_id}: {self.from_state} → {self.to_state}"
+
+def _in_language(swedish: str, english: str) -> str:
+    """The Swedish or the English text of a bilingual record, for the active language."""
+    from django.utils.translation import get_language
+
+    return english if (get_language() or "sv").startswith("en") else swedish
 
 
 class CodebookEntry(models.Model):
