@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if roles & {Role.CASEWORKER, Role.MANAGER}:
         items.append((reverse("cases:caseload"), _("Caseload")))
         items.append((reverse("cases:new"), _("New inquiry")))
+        items.append((reverse("referrals:list"), _("Referrals")))
     if Role.ADMINISTRATOR in roles:
         items.append((reverse("admin:index"), _("Administration")))
     items.append((reverse("password_change"), _("Change password")))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts import policy
 from accounts.models import Role
 from cases import selectors
+from referrals.selectors import overdue_referrals_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,6 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if Role.MANAGER in roles:
         context["overviews"] = selectors.manager_overview(user=user, today=today)
+        context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
     if Role.POLICE_LIAISON in roles:
         context["shared_cases"] = selectors.police_home(user=user)
     return render(request, "home.html", context)

@@ -26,6 +26,7 @@ from cases.models import (
     MotivationAssessment,
     ThreatAssessment,
 )
+from referrals.selectors import unanswered_referrals_exist
 
 
 @dataclass
@@ -154,7 +155,10 @@ def caseload_for(
     cases = (
         policy.cases_visible_to(user)
         .select_related("client", "municipality")
-        .annotate(threat_level=Subquery(latest_threat.values("level")[:1]))
+        .annotate(
+            threat_level=Subquery(latest_threat.values("level")[:1]),
+            unanswered_referrals=unanswered_referrals_exist(),
+        )
         .prefetch_related(
             Prefetch(
                 "user_grants",

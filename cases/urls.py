@@ -37,9 +37,7 @@ urlpatterns = [
     # Transfers between municipalities
     path("<int:case_id>/transfer/", transfers.transfer_new, name="transfer_new"),
     path("transfers/", transfers.transfer_list, name="transfers"),
-    path(
-        "transfers/<int:transfer_id>/answer/", transfers.transfer_answer, name="transfer_answer"
-    ),
+    path("transfers/<int:transfer_id>/answer/", transfers.transfer_answer, name="transfer_answer"),
     path(
         "transfers/<int:transfer_id>/withdraw/",
         transfers.transfer_withdraw_view,

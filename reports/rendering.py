@@ -73,5 +73,6 @@ def render_pdf(*, template_name: str, context: dict[str, Any]) -> bytes:
     html = render_to_string(template_name, context)
     document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticFilesURLFetcher())
     pdf = document.write_pdf()
-    assert pdf is not None  # write_pdf returns bytes when given no target
-    return pdf
+    if pdf is None:  # only when given a target to write to, which is not done here
+        raise RuntimeError("WeasyPrint returned no PDF")
+    return bytes(pdf)

@@ -65,7 +65,8 @@ class ClientFactory(factory.django.DjangoModelFactory):
         model = Client
 
     first_name = factory.Faker("first_name", locale="sv_SE")
-    last_name = factory.Faker("last_name", locale="sv_SE")
+    # Unique, so that "this name is not on the page" never meets a namesake.
+    last_name = factory.Sequence(lambda n: f"Testsson{n}x")
     identity_number = factory.Sequence(synthetic_identity_number)
     birth_date = factory.LazyAttribute(
         lambda o: datetime.date(

@@ -18,6 +18,7 @@ from cases.charts import TrendPoint, motivation_trend_svg
 from cases.forms.case import AssignForm, IntakeForm, TeamVisibilityForm, TransitionForm
 from cases.models import CaseState, StageOfChange
 from cases.services import CaseRuleError
+from referrals.selectors import case_referral_rows
 
 
 def _user(request: HttpRequest) -> User:
@@ -128,6 +129,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "transition_form": TransitionForm(choices=transitions) if transitions else None,
             "assign_form": caseworkers,
             "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
+            "referral_rows": case_referral_rows(case=case, today=timezone.localdate()),
         },
     )
 

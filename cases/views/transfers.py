@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 
 def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
     raise NotImplementedError  # replaced while the feature is built
+
+
 transfer_new = _todo
 transfer_list = _todo
 transfer_answer = _todo

@@ -20,6 +20,7 @@ from accounts.services import municipalities_load
 from cases import demo, services
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
+from referrals.demo import referrals_demo
 
 DEMO_PASSWORD = "demo-exitprog-2026"  # noqa: S105 (synthetic demo accounts only)
 
@@ -201,6 +202,13 @@ class Command(BaseCommand):
                 case = self.make_case(rng, muni, manager, n, today)
                 demo.case_records(
                     rng=rng, case=case, staff=[manager, *workers], ref=ref, today=today
+                )
+                referrals_demo(
+                    rng=rng,
+                    case=case,
+                    staff=[manager, *workers],
+                    agencies=ref.agencies,
+                    today=today,
                 )
                 created += 1
                 if case.state != CaseState.INQUIRY or rng.random() < 0.5:
