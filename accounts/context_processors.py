@@ -20,6 +20,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("cases:caseload"), _("Caseload")))
         items.append((reverse("cases:new"), _("New inquiry")))
         items.append((reverse("referrals:list"), _("Referrals")))
+    if Role.MANAGER in roles:
+        items.append((reverse("cases:transfers"), _("Transfers")))
     if Role.ADMINISTRATOR in roles:
         items.append((reverse("admin:index"), _("Administration")))
     items.append((reverse("password_change"), _("Change password")))

@@ -24,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.MANAGER in roles:
         context["overviews"] = selectors.manager_overview(user=user, today=today)
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
+        context["incoming_transfers"] = selectors.transfers_awaiting_answer(user=user)
     if Role.POLICE_LIAISON in roles:
         context["shared_cases"] = selectors.police_home(user=user)
     return render(request, "home.html", context)

@@ -25,6 +25,8 @@ from cases.models import (
     JournalEntry,
     MotivationAssessment,
     ThreatAssessment,
+    Transfer,
+    TransferState,
 )
 from referrals.selectors import unanswered_referrals_exist
 
@@ -104,12 +106,65 @@ def manager_overview(*, user: AnyUser, today: datetime.date) -> list[Municipalit
 
 
 def police_home(*, user: AnyUser) -> list[Case]:
-    """The cases shared with a police liaison (one query)."""
-    return list(
+    """The cases shared with a police liaison, and what changed since their last visit (one query).
+
+    Each case carries `threat_level` (the newest assessment's, or None), `last_seen` (the
+    liaison's last visit of the shared view, None before the first) and `changes`: the labels of
+    what is newer than that visit (a threat assessment, another person's police note, a state
+    change, a placement); `changed` is true when there is any, or before the first visit.
+    """
+    from audit.models import AccessAction, AccessLogEntry
+    from cases.models import PoliceNote, PoliceVisit
+
+    uid = policy.user_pk(user)
+    newer = {"case": OuterRef("pk")}
+    cases = list(
         policy.cases_shared_with(user)
         .select_related("client", "municipality")
+        .annotate(
+            threat_level=Subquery(
+                ThreatAssessment.objects.filter(case=OuterRef("pk"))
+                .order_by("-assessed_on", "-id")
+                .values("level")[:1]
+            ),
+            last_seen=Subquery(
+                PoliceVisit.objects.filter(case=OuterRef("pk"), user_id=uid).values("seen_at")[:1]
+            ),
+        )
+        .annotate(
+            new_threat=Exists(
+                ThreatAssessment.objects.filter(**newer, recorded_at__gt=OuterRef("last_seen"))
+            ),
+            new_note=Exists(
+                PoliceNote.objects.filter(**newer, written_at__gt=OuterRef("last_seen")).exclude(
+                    author_id=uid
+                )
+            ),
+            new_state=Exists(
+                CaseStateChange.objects.filter(**newer, at__gt=OuterRef("last_seen"))
+            ),
+            # Placements have no timestamp of their own: the access log records each one made.
+            new_placement=Exists(
+                AccessLogEntry.objects.filter(
+                    **newer,
+                    action=AccessAction.CREATE,
+                    object_type="placement",
+                    at__gt=OuterRef("last_seen"),
+                )
+            ),
+        )
         .order_by("municipality__name", "reference")
     )
+    labels = (
+        ("new_threat", _("threat assessment")),
+        ("new_note", _("police note")),
+        ("new_state", _("decision")),
+        ("new_placement", _("placement")),
+    )
+    for case in cases:
+        case.changes = [str(label) for attr, label in labels if getattr(case, attr)]  # type: ignore[attr-defined]
+        case.changed = case.last_seen is None or bool(case.changes)  # type: ignore[attr-defined]
+    return cases
 
 
 # --- The caseload list ------------------------------------------------------------------------
@@ -331,4 +386,57 @@ def case_page(*, user: AnyUser, case: Case, journal_page: str | int | None) -> C
             .select_related("group")
             .order_by("-started_on", "-id")
         ),
+    )
+
+
+# --- Transfers between municipalities ---------------------------------------------------------
+
+# What a transfer row shows. The case comes without its client: the receiving manager may not
+# see who the client is before accepting.
+_TRANSFER_RELATED = ("case", "from_municipality", "to_municipality", "proposed_by", "decided_by")
+
+
+def _transfers_of_managed(user: AnyUser, side: str) -> list[Transfer]:
+    """Transfers whose `side` municipality the user manages: open ones first, then the newest
+    decisions (one query)."""
+    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    if not managed:
+        return []
+    return list(
+        Transfer.objects.filter(**{f"{side}_id__in": managed})
+        .select_related(*_TRANSFER_RELATED)
+        .order_by(F("decided_at").desc(nulls_first=True), "-proposed_at", "-id")
+    )
+
+
+def transfers_incoming(*, user: AnyUser) -> list[Transfer]:
+    """Transfers to the municipalities the user manages (one query)."""
+    return _transfers_of_managed(user, "to_municipality")
+
+
+def transfers_outgoing(*, user: AnyUser) -> list[Transfer]:
+    """Transfers from the municipalities the user manages, also after the case has left."""
+    return _transfers_of_managed(user, "from_municipality")
+
+
+def transfers_awaiting_answer(*, user: AnyUser) -> list[Transfer]:
+    """Proposed transfers to the municipalities the user manages, oldest first (one query)."""
+    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    if not managed:
+        return []
+    return list(
+        Transfer.objects.filter(to_municipality_id__in=managed, state=TransferState.PROPOSED)
+        .select_related("case", "from_municipality", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+def case_transfers(*, case: Case) -> list[Transfer]:
+    """The transfers of one case, newest first (one query).
+
+    At most one is open, and it is the newest: a case gets a new proposal only when none is
+    open, so `transfers[0]` tells whether one waits for an answer.
+    """
+    return list(
+        case.transfers.select_related(*_TRANSFER_RELATED[1:]).order_by("-proposed_at", "-id")
     )

@@ -1,11 +1,207 @@
-from django.http import HttpRequest, HttpResponse
+"""Transfers of a case to another municipality: the proposal, the managers' list, the answer.
+
+The sending manager proposes from the case page; the receiving manager answers from the list
+without opening the case (they may not read it until they accept: the list shows the case's
+reference, never the client). On acceptance the case, and with it its visibility, moves.
+Every view asks the policy first; a transfer outside the user's municipalities is "not found".
+"""
+
+from typing import cast
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import policy
+from accounts.models import User
+from accounts.policy import CaseAction, MunicipalityPerm
+from audit.models import AccessAction
+from audit.services import access_log_record
+from cases import selectors, services
+from cases.forms.transfers import NOTE_MAX_LENGTH, TransferAnswerForm, TransferProposeForm
+from cases.models import Case, Transfer, TransferState
+from cases.services import CaseRuleError
 
 
-def _todo(request: HttpRequest, **kwargs: object) -> HttpResponse:
-    raise NotImplementedError  # replaced while the feature is built
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware guarantees an authenticated accounts.User here.
+    return cast(User, request.user)
 
 
-transfer_new = _todo
-transfer_list = _todo
-transfer_answer = _todo
-transfer_withdraw_view = _todo
+def _managed(user: User) -> set[int]:
+    return policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+
+
+def _case_url(case_id: int) -> str:
+    return reverse("cases:detail", args=[case_id]) + "#transfer"
+
+
+def _list_url() -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("cases:transfers"))
+
+
+def _error(request: HttpRequest, exc: CaseRuleError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@require_http_methods(["GET", "POST"])
+def transfer_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Propose to move the case to another municipality (the case's manager only)."""
+    user = _user(request)
+    case = policy.get_case_for_user(user, case_id, action=CaseAction.MANAGE)
+    form = TransferProposeForm(request.POST if request.method == "POST" else None, case=case)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                transfer = services.transfer_propose(
+                    case=case,
+                    by=user,
+                    to_municipality=data["to_municipality"],
+                    reason=data["reason"],
+                )
+                access_log_record(
+                    user=user,
+                    action=AccessAction.CHANGE,
+                    case=case,
+                    obj=transfer,
+                    detail="transfer proposed",
+                    request=request,
+                )
+        except CaseRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The transfer to %(municipality)s is proposed. Its manager will answer.")
+                % {"municipality": transfer.to_municipality.name},
+            )
+            return HttpResponseRedirect(_case_url(case.pk))
+    return render(
+        request,
+        "cases/transfers/transfer_form.html",
+        {"case": case, "form": form, "cancel_url": _case_url(case.pk)},
+    )
+
+
+@require_GET
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    """The manager's incoming and outgoing transfers; 404 for anyone who manages nowhere."""
+    user = _user(request)
+    managed = _managed(user)
+    if not managed:
+        raise Http404
+    incoming = selectors.transfers_incoming(user=user)
+    outgoing = selectors.transfers_outgoing(user=user)
+    proposed = TransferState.PROPOSED
+    return render(
+        request,
+        "cases/transfers/list.html",
+        {
+            "incoming_open": [t for t in incoming if t.state == proposed],
+            "incoming_history": [t for t in incoming if t.state != proposed],
+            "outgoing_open": [t for t in outgoing if t.state == proposed],
+            "outgoing_history": [t for t in outgoing if t.state != proposed],
+            # Cases now in a managed municipality: their reference links to the case page.
+            "openable": {
+                t.case_id for t in (*incoming, *outgoing) if t.case.municipality_id in managed
+            },
+            "note_max_length": NOTE_MAX_LENGTH,
+        },
+    )
+
+
+def _fetch(transfer_id: int, managed: set[int]) -> Transfer:
+    """The transfer if the user manages its sending or receiving municipality, else 404."""
+    transfer = (
+        Transfer.objects.select_related("case", "from_municipality", "to_municipality")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if transfer is None or not (
+        transfer.to_municipality_id in managed or transfer.from_municipality_id in managed
+    ):
+        raise Http404
+    return transfer
+
+
+@require_POST
+def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """Accept or decline a proposed transfer (the receiving municipality's manager only).
+
+    After acceptance the case page opens: the case now belongs to the receiving municipality.
+    """
+    user = _user(request)
+    transfer = _fetch(transfer_id, _managed(user))
+    form = TransferAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to accept or decline the transfer."))
+        return _list_url()
+    accept = form.cleaned_data["decision"] == "accept"
+    note = form.cleaned_data["note"]
+    case: Case = transfer.case
+    try:
+        with transaction.atomic():
+            if accept:
+                transfer = services.transfer_accept(transfer=transfer, by=user, note=note)
+            else:
+                transfer = services.transfer_decline(transfer=transfer, by=user, note=note)
+            access_log_record(
+                user=user,
+                action=AccessAction.CHANGE,
+                case=case,
+                obj=transfer,
+                detail="transfer accepted" if accept else "transfer declined",
+                request=request,
+            )
+    except CaseRuleError as exc:
+        _error(request, exc)
+        return _list_url()
+    if accept:
+        messages.success(
+            request,
+            _("Case %(reference)s now belongs to %(municipality)s.")
+            % {"reference": case.reference, "municipality": transfer.to_municipality.name},
+        )
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
+    messages.success(
+        request,
+        _("The transfer of case %(reference)s is declined.") % {"reference": case.reference},
+    )
+    return _list_url()
+
+
+@require_POST
+def transfer_withdraw_view(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """Withdraw a proposal that has no answer yet (the sending municipality's manager).
+
+    From the case page (`from_case` in the form) the user goes back there, else to the list.
+    """
+    user = _user(request)
+    transfer = _fetch(transfer_id, _managed(user))
+    case = transfer.case
+    try:
+        with transaction.atomic():
+            services.transfer_withdraw(transfer=transfer, by=user)
+            access_log_record(
+                user=user,
+                action=AccessAction.CHANGE,
+                case=case,
+                obj=transfer,
+                detail="transfer withdrawn",
+                request=request,
+            )
+    except CaseRuleError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request,
+            _("The transfer of case %(reference)s is withdrawn.") % {"reference": case.reference},
+        )
+    if request.POST.get("from_case") and policy.may(user, CaseAction.READ, case):
+        return HttpResponseRedirect(_case_url(case.pk))
+    return _list_url()
