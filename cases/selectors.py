@@ -6,11 +6,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast
 
 from accounts import policy
 from accounts.models import Municipality, Role, User
 from accounts.policy import AnyUser, MunicipalityPerm
+from audit.models import AccessAction, AccessLogEntry
 from cases.models import (
     OPEN_STATES,
     Case,
@@ -24,10 +37,16 @@ from cases.models import (
     Intervention,
     JournalEntry,
     MotivationAssessment,
+    Placement,
+    PoliceNote,
+    PoliceShare,
+    PoliceVisit,
     ThreatAssessment,
+    ThreatLevel,
     Transfer,
     TransferState,
 )
+from referrals.models import AgencyKind, Referral, ReferralState
 from referrals.selectors import unanswered_referrals_exist
 
 
@@ -109,16 +128,14 @@ def police_home(*, user: AnyUser) -> list[Case]:
     """The cases shared with a police liaison, and what changed since their last visit (one query).
 
     Each case carries `threat_level` (the newest assessment's, or None), `last_seen` (the
-    liaison's last visit of the shared view, None before the first) and `changes`: the labels of
-    what is newer than that visit (a threat assessment, another person's police note, a state
-    change, a placement); `changed` is true when there is any, or before the first visit.
+    liaison's last visit of the shared view, None before the first) and flags of what is newer
+    than that visit: `new_threat` (a threat assessment), `new_note` (someone else's police
+    note), `new_state` (a state change), `new_placement`; `changed` is true when any is, or
+    before the first visit.
     """
-    from audit.models import AccessAction, AccessLogEntry
-    from cases.models import PoliceNote, PoliceVisit
-
     uid = policy.user_pk(user)
     newer = {"case": OuterRef("pk")}
-    cases = list(
+    cases: list[Case] = list(
         policy.cases_shared_with(user)
         .select_related("client", "municipality")
         .annotate(
@@ -140,9 +157,7 @@ def police_home(*, user: AnyUser) -> list[Case]:
                     author_id=uid
                 )
             ),
-            new_state=Exists(
-                CaseStateChange.objects.filter(**newer, at__gt=OuterRef("last_seen"))
-            ),
+            new_state=Exists(CaseStateChange.objects.filter(**newer, at__gt=OuterRef("last_seen"))),
             # Placements have no timestamp of their own: the access log records each one made.
             new_placement=Exists(
                 AccessLogEntry.objects.filter(
@@ -155,15 +170,12 @@ def police_home(*, user: AnyUser) -> list[Case]:
         )
         .order_by("municipality__name", "reference")
     )
-    labels = (
-        ("new_threat", _("threat assessment")),
-        ("new_note", _("police note")),
-        ("new_state", _("decision")),
-        ("new_placement", _("placement")),
-    )
     for case in cases:
-        case.changes = [str(label) for attr, label in labels if getattr(case, attr)]  # type: ignore[attr-defined]
-        case.changed = case.last_seen is None or bool(case.changes)  # type: ignore[attr-defined]
+        case.changed = case.last_seen is None or any(  # type: ignore[attr-defined]
+            (case.new_threat, case.new_note, case.new_state, case.new_placement)  # type: ignore[attr-defined]
+        )
+        level = case.threat_level  # type: ignore[attr-defined]
+        case.threat_label = None if level is None else ThreatLevel(level).label  # type: ignore[attr-defined]
     return cases
 
 
@@ -439,4 +451,166 @@ def case_transfers(*, case: Case) -> list[Transfer]:
     """
     return list(
         case.transfers.select_related(*_TRANSFER_RELATED[1:]).order_by("-proposed_at", "-id")
+    )
+
+
+# --- Sharing with the police ------------------------------------------------------------------
+
+# Imported here, not at the top, because this section was appended while others edited the
+# file; move them up when convenient.
+
+
+# The decisions on an intake that the police may see.
+INTAKE_DECISIONS = (CaseState.ACCEPTED, CaseState.REJECTED)
+
+
+def _placement_logged_after(seen_at: datetime.datetime | None) -> Exists | None:
+    """Whether a placement was recorded after `seen_at`, from the access log.
+
+    Placements have no timestamp of their own; `placement_new` logs every one it makes.
+    """
+    if seen_at is None:
+        return None
+    return Exists(
+        AccessLogEntry.objects.filter(
+            case_id=OuterRef("case_id"),
+            action=AccessAction.CREATE,
+            object_type="placement",
+            object_id=Cast(OuterRef("pk"), output_field=CharField()),
+            at__gt=seen_at,
+        )
+    )
+
+
+@dataclass
+class SharedCasePage:
+    """The parts of a case shared with the police, with what is new since the last visit.
+
+    Rows newer than `last_seen` carry `is_new = True` (never on the first visit, when
+    `last_seen` is None: then everything is new and the page says so once).
+    """
+
+    case: Case
+    last_seen: datetime.datetime | None
+    threats: list[ThreatAssessment]
+    affiliations: list[GroupAffiliation]
+    placements: list[Placement]
+    referrals: list[Referral]
+    decisions: list[CaseStateChange]
+    notes: list[PoliceNote]
+
+    @property
+    def current_threat(self) -> ThreatAssessment | None:
+        return self.threats[0] if self.threats else None
+
+
+def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
+    """What a police liaison sees of a case shared with them, in a fixed number of queries.
+
+    Only the shared parts are read: threat levels without their notes, decisions without their
+    reasons, referrals without their purpose; never the journal, needs, assessments,
+    interventions or consents. The caller has checked the share (`policy`).
+    """
+    uid = policy.user_pk(user)
+    last_seen = (
+        PoliceVisit.objects.filter(case=case, user_id=uid).values_list("seen_at", flat=True).first()
+    )
+    threats = list(
+        case.threats.only(
+            "id", "case_id", "level", "source", "assessed_on", "recorded_at"
+        ).order_by("-assessed_on", "-id")
+    )
+    placements_qs = case.placements.select_related("municipality").order_by("-started_on", "-id")
+    placement_new = _placement_logged_after(last_seen)
+    if placement_new is not None:
+        placements_qs = placements_qs.annotate(logged_new=placement_new)
+    placements = list(placements_qs)
+    decisions = list(
+        case.state_changes.filter(to_state__in=INTAKE_DECISIONS)
+        .only("id", "case_id", "to_state", "at")
+        .order_by("-at", "-id")
+    )
+    notes = list(case.police_notes.select_related("author").order_by("-written_at", "-id"))
+    if last_seen is not None:
+        for threat in threats:
+            threat.is_new = threat.recorded_at > last_seen  # type: ignore[attr-defined]
+        for placement in placements:
+            placement.is_new = placement.logged_new  # type: ignore[attr-defined]
+        for decision in decisions:
+            decision.is_new = decision.at > last_seen  # type: ignore[attr-defined]
+        for note in notes:
+            note.is_new = note.written_at > last_seen and note.author_id != uid  # type: ignore[attr-defined]
+    return SharedCasePage(
+        case=case,
+        last_seen=last_seen,
+        threats=threats,
+        affiliations=list(
+            GroupAffiliation.objects.filter(client_id=case.client_id)
+            .select_related("group")
+            .only("id", "client_id", "group__name", "role", "started_on", "ended_on")
+            .order_by("-started_on", "-id")
+        ),
+        placements=placements,
+        referrals=list(
+            Referral.objects.filter(case=case, agency__kind=AgencyKind.POLICE)
+            .exclude(state=ReferralState.DRAFT)
+            .select_related("agency")
+            .only("id", "case_id", "direction", "state", "sent_at", "agency__name")
+            .order_by("-sent_at", "-id")
+        ),
+        decisions=decisions,
+        notes=notes,
+    )
+
+
+@dataclass
+class CasePoliceSection:
+    """The police section of the case page: notes from the police, shares, placements."""
+
+    notes: list[PoliceNote]
+    shares: list[PoliceShare]
+    placements: list[Placement]
+
+    @property
+    def open_shares(self) -> list[PoliceShare]:
+        return [s for s in self.shares if s.ended_at is None]
+
+
+def case_police_section(*, case: Case) -> CasePoliceSection:
+    """The police notes, police shares and placements of a case (three queries)."""
+    return CasePoliceSection(
+        notes=list(case.police_notes.select_related("author").order_by("-written_at", "-id")),
+        shares=list(
+            case.police_shares.select_related(
+                "liaison", "police_region", "consent", "created_by", "ended_by"
+            ).order_by("ended_at", "-created_at", "-id")
+        ),
+        placements=list(
+            case.placements.select_related("municipality").order_by("-started_on", "-id")
+        ),
+    )
+
+
+def police_liaisons_for(*, case: Case) -> QuerySet[User]:
+    """The liaisons of the police region of the case's municipality (who it may be shared with)."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__role_group__role=Role.POLICE_LIAISON,
+            groups__role_group__police_region_id=case.municipality.police_region_id,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def consents_covering_police(*, case: Case, today: datetime.date) -> QuerySet[Consent]:
+    """The case's consents that are valid today and name a police agency."""
+    covers_police = Consent.objects.filter(pk=OuterRef("pk"), agencies__kind=AgencyKind.POLICE)
+    return (
+        case.consents.filter(revoked_at__isnull=True, valid_from__lte=today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        .filter(Exists(covers_police))
+        .prefetch_related("agencies")
+        .order_by("-valid_from", "-id")
     )

@@ -37,6 +37,8 @@ from cases.models import (
     JournalEntry,
     MotivationAssessment,
     Need,
+    Placement,
+    PlacementKind,
     PoliceNote,
     PoliceShare,
     PoliceShareEnd,
@@ -625,7 +627,7 @@ def police_shares_sweep() -> list[PoliceShare]:
     today = timezone.localdate()
     ended = []
     shares = (
-        PoliceShare.objects.select_for_update()
+        PoliceShare.objects.select_for_update(of=("self",))
         .filter(ended_at__isnull=True, consent__isnull=False, legal_basis="")
         .select_related("consent", "case", "liaison", "police_region")
     )
@@ -755,3 +757,34 @@ def transfer_withdraw(*, transfer: Transfer, by: User) -> Transfer:
     transfer.decided_at = timezone.now()
     transfer.save(update_fields=["state", "decided_by", "decided_at"])
     return transfer
+
+
+# --- Placements -------------------------------------------------------------------------------
+
+# Imported here because this section was appended while others edited the file.
+
+
+@transaction.atomic
+def placement_add(
+    *,
+    case: Case,
+    by: User,
+    municipality: Municipality,
+    kind: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+) -> Placement:
+    """Record where the client lives during the case: a municipality, a kind and a period."""
+    _require(by, CaseAction.EDIT, case)
+    if kind not in PlacementKind.values:
+        raise CaseRuleError(_("Choose a kind of placement."), code="kind")
+    if ended_on is not None and ended_on < started_on:
+        raise CaseRuleError(_("A placement cannot end before it starts."), code="period")
+    return Placement.objects.create(
+        case=case,
+        municipality=municipality,
+        kind=kind,
+        started_on=started_on,
+        ended_on=ended_on,
+        recorded_by=by,
+    )

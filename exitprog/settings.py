@@ -7,6 +7,7 @@ the strict production settings apply: a real secret key, secure cookies, HSTS an
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -190,7 +191,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Every periodic job, in one place (see exitprog/celery.py for what each does).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Every 15 minutes (at :00, :15, :30, :45): end police shares whose consent was revoked or
+    # expired, remove their grants and log it (access itself ends at once, see accounts.policy).
+    "sweep-police-shares": {
+        "task": "cases.tasks.sweep_police_shares",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 LOGGING = {
     "version": 1,

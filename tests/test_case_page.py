@@ -127,7 +127,7 @@ def test_case_page_runs_a_fixed_number_of_queries(client, cast, django_assert_nu
     client.force_login(cast.manager)
     client.get(detail_url(cast.case))  # warm the content-type cache
     _fill_case(cast, 3)
-    with django_assert_num_queries(27) as small:
+    with django_assert_num_queries(30) as small:
         client.get(detail_url(cast.case))
     _fill_case(cast, 5000)
     with django_assert_num_queries(len(small.captured_queries)):

@@ -131,6 +131,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
             "referral_rows": case_referral_rows(case=case, today=timezone.localdate()),
             "transfers": selectors.case_transfers(case=case),
+            "police": selectors.case_police_section(case=case),
         },
     )
 
