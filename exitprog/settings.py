@@ -205,8 +205,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes logs every login at INFO; its warnings (lock-outs) are what matters.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes logs every login at INFO, WeasyPrint every rendering step: their warnings
+    # are what matters.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Exit-program settings.

@@ -42,7 +42,7 @@ def test_referral_then_police_share_then_revocation(
         note="Hälsouppgift som polisen inte får se",
     )
     services.threat_record(
-        case=case, by=cast.caseworker, level=3, source="police", assessed_on=today
+        case=case, by=cast.caseworker, level=3, source=ThreatSource.POLICE, assessed_on=today
     )
     GroupAffiliation.objects.create(
         client=case.client,
