@@ -15,6 +15,7 @@ from cases.models import (
     GroupAffiliation,
     JournalEntry,
     Need,
+    ThreatSource,
 )
 from referrals.models import Agency, AgencyKind
 
