@@ -356,6 +356,34 @@ def sharing_and_transfers(*, rng: random.Random, managers: dict[str, User]) -> N
                 text=rng.choice(POLICE_NOTES),
                 threat_level=rng.choice([2, 3]),
             )
+    from referrals.services import referral_receive_inbound
+
+    inbound = [
+        (
+            "1280",
+            "Kriminalvården",
+            "Jonas",
+            "Exempelberg",
+            "Klienten friges om två månader och vill ha stöd att lämna sitt nätverk.",
+        ),
+        (
+            "0180",
+            "Socialtjänsten Stockholm",
+            "Sara",
+            "Exempelström",
+            "Ungdomen har berättat för socialsekreteraren att hon vill ta sig ur gruppen.",
+        ),
+    ]
+    for code, agency_name, first, last, purpose in inbound:
+        referral_receive_inbound(
+            by=managers[code],
+            municipality=Municipality.objects.get(code=code),
+            agency=Agency.objects.get(name=agency_name),
+            first_name=first,
+            last_name=last,
+            reserve_identity=f"RES-{code}-IN-{last[:4].upper()}",
+            purpose=purpose,
+        )
     open_cases = Case.objects.filter(state=CaseState.ACTIVE).select_related("municipality")
     plan = [
         ("0180", "1480", "accept"),

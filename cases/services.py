@@ -122,9 +122,15 @@ def case_open(
     # Lock the municipality row so two intakes at once get different references.
     Municipality.objects.select_for_update().get(pk=municipality.pk)
     prefix = f"{municipality.code}-{today.year}-"
-    taken = Case.objects.filter(reference__startswith=prefix).count()
+    last = (
+        Case.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
     case = Case.objects.create(
-        reference=f"{prefix}{taken + 1:04d}",
+        reference=f"{prefix}{number:04d}",
         client=client,
         municipality=municipality,
         state=CaseState.INQUIRY,

@@ -20,7 +20,7 @@ from cases.models import (
     StageOfChange,
     ThreatAssessment,
 )
-from tests.factories import ClientFactory, synthetic_identity_number
+from tests.factories import CaseFactory, ClientFactory, synthetic_identity_number
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +397,21 @@ def test_only_the_manager_changes_team_visibility(client, cast, who):
     assert client.post(url, {}).status_code == 404
     cast.stockholm.refresh_from_db()
     assert cast.stockholm.team_visibility is True
+
+
+def test_a_new_case_takes_the_next_free_reference_even_after_gaps(cast):
+    from cases.models import Case
+
+    year = timezone.localdate().year
+    CaseFactory(municipality=cast.stockholm, created_by=cast.manager, reference=f"0180-{year}-0007")
+    case = services.case_open(
+        by=cast.caseworker,
+        municipality=cast.stockholm,
+        first_name="Ny",
+        last_name="Klient",
+        reserve_identity="RES-X",
+        source="self",
+        reason="Kontakt.",
+    )
+    assert case.reference == f"0180-{year}-0008"
+    assert Case.objects.filter(reference__startswith=f"0180-{year}-").count() == 2

@@ -82,3 +82,12 @@ def test_demo_shows_transfers_shares_placements_and_police_notes(demo):
     assert PoliceShare.objects.filter(ended_at__isnull=True, consent__isnull=False).exists()
     assert PoliceNote.objects.exists()
     assert Placement.objects.exists()
+
+
+def test_demo_has_referrals_in_every_state_and_inbound_ones(demo):
+    from referrals.models import Referral, ReferralState
+
+    assert set(Referral.objects.values_list("state", flat=True)) == set(ReferralState.values)
+    inbound = Referral.objects.filter(direction="inbound").select_related("case")
+    assert inbound.count() == 2
+    assert all(r.case.source_agency_id == r.agency_id for r in inbound)
