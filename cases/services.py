@@ -128,9 +128,9 @@ def case_open(
         .values_list("reference", flat=True)
         .first()
     )
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    sequence = int(last.removeprefix(prefix)) + 1 if last else 1
     case = Case.objects.create(
-        reference=f"{prefix}{number:04d}",
+        reference=f"{prefix}{sequence:04d}",
         client=client,
         municipality=municipality,
         state=CaseState.INQUIRY,
