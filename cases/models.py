@@ -4,7 +4,9 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -33,6 +35,12 @@ class Client(models.Model):
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        # The caseload's name search is icontains, i.e. UPPER(name) LIKE '%…%': trigram
+        # indexes on the upper-cased names keep it fast at tens of thousands of clients.
+        indexes = [
+            GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="client_first_trgm"),
+            GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="client_last_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(identity_number="") | ~models.Q(reserve_identity=""),
