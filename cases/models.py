@@ -322,10 +322,11 @@ class GroupAffiliation(models.Model):
             )
         ]
 
-    # --- Motivation assessments -------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.group} ({self.get_role_display()})"
+
+
+# --- Motivation assessments -------------------------------------------------------------------
 
 
 class Instrument(models.Model):
@@ -470,10 +471,11 @@ class AssessmentCriterionCheck(models.Model):
             )
         ]
 
-    # --- Risk and needs ---------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.met}"
+
+
+# --- Risk and needs ---------------------------------------------------------------------------
 
 
 class ThreatLevel(models.IntegerChoices):
@@ -542,10 +544,11 @@ class CaseNeed(models.Model):
             )
         ]
 
-    # --- Interventions ----------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return str(self.need)
+
+
+# --- Interventions ----------------------------------------------------------------------------
 
 
 class InterventionStatus(models.TextChoices):
@@ -618,10 +621,11 @@ class Intervention(models.Model):
             ),
         ]
 
-    # --- Journal ----------------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.type} ({self.get_status_display()})"
+
+
+# --- Journal ----------------------------------------------------------------------------------
 
 
 class JournalCategory(models.TextChoices):
@@ -661,10 +665,11 @@ class JournalEntry(models.Model):
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
 
-    # --- Consent ----------------------------------------------------------------------------------
-
     def __str__(self) -> str:
         return f"{self.case_id} {self.written_at:%Y-%m-%d %H:%M}"
+
+
+# --- Consent ----------------------------------------------------------------------------------
 
 
 class InformationKind(models.TextChoices):
