@@ -45,6 +45,17 @@ class Municipality(models.Model):
         default=14,
         help_text=_("A sent referral without an answer after this many days is shown as overdue."),
     )
+    case_report_months = models.PositiveSmallIntegerField(
+        _("case follow-up report every"),
+        choices=[
+            (1, _("month")),
+            (3, _("quarter")),
+            (6, _("half-year")),
+            (12, _("year")),
+        ],
+        default=1,
+        help_text=_("How often a follow-up report is made for each active case."),
+    )
     team_visibility = models.BooleanField(
         _("team visibility"),
         default=True,

@@ -33,6 +33,7 @@ from accounts.models import (
     User,
 )
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from reports.models import Report, ReportAudience, ReportKind
 
 type AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -407,6 +408,59 @@ def get_case_for_user(user: AnyUser, case_id: int, *, action: CaseAction) -> Cas
 
 def may(user: AnyUser, action: CaseAction, case: Case) -> bool:
     return case_access(user, case).allows(action)
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+def reports_visible_to(user: AnyUser) -> QuerySet[Report]:
+    """The reports the user may read, by the audience stored on each report:
+    - case staff: whoever may read the whole case file now;
+    - managers: the managers of the municipality the report is about;
+    - police: the liaisons the case is shared with now, and the case's managers.
+    Access follows the case: a revoked share or a transfer changes who reads its reports.
+    """
+    grants = grants_for(user)
+    managed = grants.municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    condition = Q(audience=ReportAudience.CASE_STAFF, case__in=cases_visible_to(user))
+    if managed:
+        condition |= Q(audience=ReportAudience.MANAGERS, municipality_id__in=managed)
+        condition |= Q(audience=ReportAudience.POLICE, case__municipality_id__in=managed)
+    if grants.police_regions:
+        condition |= Q(audience=ReportAudience.POLICE, case__in=cases_shared_with(user))
+    return Report.objects.filter(condition)
+
+
+def get_report_for_user(user: AnyUser, report_id: int) -> Report:
+    """The report, if the user may read it; otherwise 404."""
+    report = (
+        reports_visible_to(user)
+        .select_related("case", "municipality", "requested_by")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def may_request_report(
+    user: AnyUser,
+    kind: ReportKind,
+    *,
+    case: Case | None = None,
+    municipality: Municipality | None = None,
+) -> bool:
+    """May the user ask for a report of this kind on this subject (and so read it)?"""
+    if kind == ReportKind.CASELOAD:
+        managed = grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+        return municipality is not None and municipality.pk in managed
+    if case is None:
+        return False
+    access = case_access(user, case)
+    if kind == ReportKind.CASE_FOLLOW_UP:
+        return access.read
+    return access.manage or access.view_shared
 
 
 # --- Per-case grants ------------------------------------------------------------------------

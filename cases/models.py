@@ -762,6 +762,120 @@ class Placement(models.Model):
         return f"{self.get_kind_display()}, {self.municipality}"
 
 
+# --- Follow-ups after the case ends ---------------------------------------------------------
+
+# A follow-up is due this many months after a case ends (completed or discontinued).
+FOLLOW_UP_MONTHS = (3, 6, 12, 24)
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class ReoffendingSource(models.TextChoices):
+    CRIMINAL_RECORD = "criminal_record", _("Criminal record or police register")
+    POLICE = "police", _("The police")
+    PRISON_PROBATION = "prison_probation", _("Prison and Probation Service")
+    CLIENT = "client", _("The client")
+    OTHER_AGENCY = "other_agency", _("Another agency")
+    OWN = "own", _("Own knowledge")
+
+
+class Housing(models.TextChoices):
+    OWN_HOME = "own_home", _("Own home (rented or owned)")
+    SUBLET = "sublet", _("Sublet or temporary contract")
+    FAMILY = "family", _("With family or friends")
+    PROTECTED = "protected", _("Protected housing")
+    INSTITUTION = "institution", _("Treatment home or institution")
+    CUSTODY = "custody", _("Prison or custody")
+    HOMELESS = "homeless", _("Homeless")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Occupation(models.TextChoices):
+    WORK = "work", _("Work")
+    STUDIES = "studies", _("Studies")
+    WORK_AND_STUDIES = "work_and_studies", _("Work and studies")
+    NEITHER = "neither", _("Neither work nor studies")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class GroupContact(models.TextChoices):
+    NONE = "none", _("No contact")
+    OCCASIONAL = "occasional", _("Occasional contact")
+    REGULAR = "regular", _("Regular contact")
+    REJOINED = "rejoined", _("Back in the group")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class FollowUp(models.Model):
+    """An outcome check some months after a case ended: what became of the client.
+
+    Scheduled when the case is completed or discontinued (see `cases.services`); the outcome
+    fields stay empty until the check is recorded, once.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
+    months = models.PositiveSmallIntegerField(_("months after the end"))
+    due_on = models.DateField(_("due"))
+    checked_on = models.DateField(_("date of the check"), null=True, blank=True)
+    alive = models.CharField(_("alive"), max_length=10, choices=Answer.choices, blank=True)
+    reoffended = models.CharField(
+        _("re-offended"), max_length=10, choices=Answer.choices, blank=True
+    )
+    reoffending_source = models.CharField(
+        _("source of the re-offending information"),
+        max_length=20,
+        choices=ReoffendingSource.choices,
+        blank=True,
+    )
+    housing = models.CharField(_("housing"), max_length=20, choices=Housing.choices, blank=True)
+    occupation = models.CharField(
+        _("work or studies"), max_length=20, choices=Occupation.choices, blank=True
+    )
+    group_contact = models.CharField(
+        _("contact with the group"), max_length=20, choices=GroupContact.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "months"], name="follow_up_once_per_month")
+        ]
+        indexes = [
+            # Due follow-ups: the caseworker's home and the reports look up the open ones.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(recorded_at__isnull=True),
+                name="follow_up_open_due_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} +{self.months}"
+
+    @property
+    def is_recorded(self) -> bool:
+        return self.recorded_at is not None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return not self.is_recorded and self.due_on < today
+
+
 # --- Transfers between municipalities ---------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.policy import CaseAction, MunicipalityPerm
 from cases.identity import normalise_identity_number
 from cases.models import (
+    FOLLOW_UP_MONTHS,
     OPEN_STATES,
     AffiliationRole,
     AssessmentCriterionCheck,
@@ -30,6 +31,7 @@ from cases.models import (
     Client,
     Consent,
     CriminalGroup,
+    FollowUp,
     GroupAffiliation,
     Instrument,
     Intervention,
@@ -161,6 +163,8 @@ TRANSITIONS: dict[tuple[CaseState, CaseState], CaseAction] = {
     (CaseState.ACTIVE, CaseState.DISCONTINUED): CaseAction.MANAGE,
 }
 CLOSING_STATES = frozenset({CaseState.COMPLETED, CaseState.DISCONTINUED, CaseState.REJECTED})
+# A case that ran and ended; its client is followed up (a rejected intake never started).
+ENDING_STATES = frozenset({CaseState.COMPLETED, CaseState.DISCONTINUED})
 
 
 def transitions_from(state: str) -> list[tuple[CaseState, CaseAction]]:
@@ -197,6 +201,8 @@ def case_transition(*, case: Case, to_state: CaseState, by: User, reason: str) -
     CaseStateChange.objects.create(
         case=case, from_state=from_state, to_state=to_state, by=by, reason=reason.strip()
     )
+    if to_state in ENDING_STATES and case.closed_on is not None:
+        follow_ups_schedule(case=case, ended_on=case.closed_on)
     return case
 
 
@@ -222,6 +228,72 @@ def case_complete(*, case: Case, by: User, reason: str) -> Case:
 
 def case_discontinue(*, case: Case, by: User, reason: str) -> Case:
     return case_transition(case=case, to_state=CaseState.DISCONTINUED, by=by, reason=reason)
+
+
+# --- Follow-ups after the case ends ---------------------------------------------------------
+
+
+def follow_ups_schedule(*, case: Case, ended_on: datetime.date) -> list[FollowUp]:
+    """Schedule the follow-ups 3, 6, 12 and 24 months after `ended_on` (once per case)."""
+    from reports.periods import add_months
+
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(case=case, months=months, due_on=add_months(ended_on, months))
+            for months in FOLLOW_UP_MONTHS
+        ],
+        ignore_conflicts=True,
+    )
+    return list(case.follow_ups.order_by("months"))
+
+
+FOLLOW_UP_OUTCOME_FIELDS = (
+    "checked_on",
+    "alive",
+    "reoffended",
+    "reoffending_source",
+    "housing",
+    "occupation",
+    "group_contact",
+    "note",
+)
+
+
+@transaction.atomic
+def follow_up_record(*, follow_up: FollowUp, by: User, **outcome: object) -> FollowUp:
+    """Record what the check found. A follow-up is recorded once; a later finding goes in
+    the journal, as documentation is kept as written."""
+    follow_up = FollowUp.objects.select_for_update().select_related("case").get(pk=follow_up.pk)
+    _require(by, CaseAction.EDIT, follow_up.case)
+    if follow_up.is_recorded:
+        raise CaseRuleError(
+            _("This follow-up was already recorded. Write what is new in the journal."),
+            code="recorded",
+        )
+    unknown = set(outcome) - set(FOLLOW_UP_OUTCOME_FIELDS)
+    if unknown:
+        raise TypeError(f"not outcome fields: {sorted(unknown)}")
+    checked_on = outcome.get("checked_on")
+    if not isinstance(checked_on, datetime.date):
+        raise CaseRuleError(_("Give the date of the check."), code="checked_on")
+    if checked_on > timezone.localdate():
+        raise CaseRuleError(_("The date of the check cannot be in the future."), code="future")
+    if follow_up.case.closed_on and checked_on < follow_up.case.closed_on:
+        raise CaseRuleError(
+            _("The check cannot be dated before the case ended (%(date)s).")
+            % {"date": follow_up.case.closed_on},
+            code="before_end",
+        )
+    if outcome.get("reoffended") == "yes" and not outcome.get("reoffending_source"):
+        raise CaseRuleError(
+            _("Say where the information about re-offending comes from."), code="source"
+        )
+    for name, value in outcome.items():
+        setattr(follow_up, name, value)
+    follow_up.recorded_by = by
+    follow_up.recorded_at = timezone.now()
+    follow_up.save()
+    return follow_up
 
 
 # --- Assignment and team visibility -----------------------------------------------------------

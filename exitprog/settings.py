@@ -198,6 +198,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "cases.tasks.sweep_police_shares",
         "schedule": crontab(minute="*/15"),
     },
+    # On the 1st of every month at 03:00: the case follow-up reports (per each municipality's
+    # cadence), the caseload reports and the police summaries of the month just ended.
+    "make-periodic-reports": {
+        "task": "reports.tasks.make_periodic_reports",
+        "schedule": crontab(minute="0", hour="3", day_of_month="1"),
+    },
+    # Every 5 minutes: send again the reports whose render task was lost (a broker that was
+    # down when the report was asked for, a worker that died for good).
+    "resend-stale-reports": {
+        "task": "reports.tasks.resend_stale_reports",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 LOGGING = {
@@ -216,3 +228,12 @@ LOGGING = {
 
 # Exit-program settings.
 EXITPROG_DUE_SOON_DAYS = env_int("EXITPROG_DUE_SOON_DAYS", 14)
+
+# Generated PDF reports: a private folder, never served directly (see reports.models).
+REPORT_ROOT = Path(env_str("EXITPROG_REPORT_ROOT", str(BASE_DIR / ".local" / "reports")))
+# Seconds before the first retry of a failed render (doubled for each further try).
+REPORT_RETRY_SECONDS = env_int("EXITPROG_REPORT_RETRY_SECONDS", 30)
+# A report still waiting after this long, or still rendering after the second, is resent.
+REPORT_RESEND_AFTER_SECONDS = env_int("EXITPROG_REPORT_RESEND_AFTER_SECONDS", 300)
+REPORT_STUCK_AFTER_SECONDS = env_int("EXITPROG_REPORT_STUCK_AFTER_SECONDS", 1800)
+REPORT_RESEND_BATCH = 500

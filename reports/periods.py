@@ -1,0 +1,72 @@
+"""Report periods: calendar months and runs of months, as inclusive date ranges."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` moved by whole months; the 31st becomes the month's last day where needed."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return datetime.date(year, month, min(day.day, days_in_month(year, month)))
+
+
+def days_in_month(year: int, month: int) -> int:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError(f"period ends before it starts: {self.start} to {self.end}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls(
+            datetime.date(year, month, 1), datetime.date(year, month, days_in_month(year, month))
+        )
+
+    @classmethod
+    def months_ending(cls, last: Period, months: int) -> Period:
+        """The `months` calendar months that end with the month `last`."""
+        return cls(add_months(last.start, -(months - 1)), last.end)
+
+    @classmethod
+    def parse_month(cls, text: str) -> Period:
+        """ "2026-10" → October 2026; ValueError on anything else."""
+        year, _sep, month = text.strip().partition("-")
+        if not (year.isdigit() and month.isdigit() and len(year) == 4 and 1 <= int(month) <= 12):
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        return cls.month(int(year), int(month))
+
+    @classmethod
+    def previous_month(cls, today: datetime.date) -> Period:
+        last = today.replace(day=1) - datetime.timedelta(days=1)
+        return cls.month(last.year, last.month)
+
+    def contains(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
+
+
+def case_report_period(month: Period, every_months: int) -> Period | None:
+    """The case follow-up report period that ends with `month` at a cadence of
+    `every_months`, or None when none ends then (quarters end in March, June, September and
+    December; half-years in June and December; years in December)."""
+    if every_months <= 0 or month.end.month % every_months:
+        return None
+    return Period.months_ending(month, every_months)
