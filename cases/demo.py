@@ -9,16 +9,24 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
+from accounts import policy
 from accounts.models import Municipality, PoliceRegion, User
+from cases.identity import luhn_check_digit
 from cases.models import (
+    FOLLOW_UP_MONTHS,
     AssessmentCriterionCheck,
     AssessmentScore,
     Case,
     CaseNeed,
     CaseState,
     CaseStateChange,
+    CaseUserObjectPermission,
+    Client,
     Consent,
     CriminalGroup,
+    FollowUp,
     GroupAffiliation,
     GroupConflict,
     InformationKind,
@@ -33,6 +41,7 @@ from cases.models import (
     ThreatAssessment,
 )
 from referrals.models import Agency, AgencyKind
+from reports.periods import add_months
 
 NATIONAL_AGENCIES = [
     ("Kriminalvården", AgencyKind.PRISON_PROBATION),
@@ -344,7 +353,8 @@ POLICE_NOTES = [
 
 
 def sharing_and_transfers(*, rng: random.Random, managers: dict[str, User]) -> None:
-    """Police notes on shared cases, and transfers in every state between the programs."""
+    """Police notes on shared cases, transfers in every state between the programs, and the
+    follow-ups of the cases that have ended."""
     from cases import services
 
     for share in PoliceShare.objects.filter(ended_at__isnull=True, liaison__isnull=False):
@@ -412,3 +422,182 @@ def sharing_and_transfers(*, rng: random.Random, managers: dict[str, User]) -> N
             services.transfer_decline(
                 transfer=transfer, by=managers[to_code], note="Skyddat boende saknas just nu."
             )
+    follow_ups_demo(rng=rng, manager=managers["0180"], today=timezone.localdate())
+
+
+# --- Follow-ups after the end -----------------------------------------------------------------
+
+# Two ended Stockholm cases of the demo caseworker that show the follow-ups: (first name, last
+# name, birth date, state, months since the end, the follow-ups recorded with their outcome).
+_SHOWCASE: list[tuple[str, str, datetime.date, CaseState, int, dict[int, dict[str, str]]]] = [
+    # The 3-month follow-up is due now: it is on cw.stockholm's home page.
+    ("Leo", "Exempeldal", datetime.date(1999, 4, 12), CaseState.COMPLETED, 3, {}),
+    # Two follow-ups recorded; the 12-month one comes later.
+    (
+        "Maja",
+        "Exempelvik",
+        datetime.date(2001, 9, 3),
+        CaseState.DISCONTINUED,
+        7,
+        {
+            3: {
+                "alive": "yes",
+                "reoffended": "no",
+                "housing": "sublet",
+                "occupation": "studies",
+                "group_contact": "none",
+                "note": "Klienten bor i andrahand och har börjat på komvux. "
+                "Uppger att hon inte har kontakt med gruppen.",
+            },
+            6: {
+                "alive": "yes",
+                "reoffended": "no",
+                "housing": "own_home",
+                "occupation": "work_and_studies",
+                "group_contact": "occasional",
+                "note": "Har fått ett förstahandskontrakt och extrajobb. En tidigare vän "
+                "från gruppen har hört av sig några gånger.",
+            },
+        },
+    ),
+]
+FOLLOW_UP_NOTES = [
+    "Uppföljningen gjordes per telefon.",
+    "Klienten nåddes inte; uppgifterna kommer från Kriminalvården och polisen.",
+    "Träffade klienten på kontoret; vardagen är stabil.",
+    "Klienten har flyttat till en annan kommun och vill inte ha fortsatt kontakt.",
+]
+
+
+def follow_ups_demo(*, rng: random.Random, manager: User, today: datetime.date) -> None:
+    """The follow-ups of every case that ended, most of those due by now recorded.
+
+    Written to the tables directly, like the rest of the demo: recorded follow-ups need dates
+    in the past. Follow-ups due in the last week stay open, so caseworkers are reminded of a
+    few; so does one in ten of the older ones (a program misses some). Two cases of
+    cw.stockholm show the feature whatever the random draw (`_SHOWCASE`).
+    """
+    worker = User.objects.get(username="cw.stockholm")
+    showcase = _showcase_cases(rng=rng, manager=manager, worker=worker, today=today)
+    ended = list(
+        Case.objects.filter(
+            state__in=[CaseState.COMPLETED, CaseState.DISCONTINUED], closed_on__isnull=False
+        )
+    )
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(case=case, months=months, due_on=add_months(case.closed_on, months))
+            for case in ended
+            if case.closed_on is not None
+            for months in FOLLOW_UP_MONTHS
+        ],
+        ignore_conflicts=True,
+    )
+    caseworker_of = dict(
+        CaseUserObjectPermission.objects.filter(
+            permission__codename=policy.ASSIGNMENT_PERM, content_object__in=ended
+        ).values_list("content_object_id", "user_id")
+    )
+    recorded = []
+    for follow_up in FollowUp.objects.filter(case__in=ended).select_related("case"):
+        case = follow_up.case
+        if case.pk in showcase:
+            outcome = showcase[case.pk].get(follow_up.months)
+            if outcome is None:
+                continue
+        elif follow_up.due_on > today - datetime.timedelta(days=7) or rng.random() < 0.1:
+            continue
+        else:
+            outcome = _random_outcome(rng, discontinued=case.state == CaseState.DISCONTINUED)
+        checked_on = min(today, follow_up.due_on + datetime.timedelta(days=rng.randint(0, 21)))
+        for name, value in outcome.items():
+            setattr(follow_up, name, value)
+        follow_up.checked_on = checked_on
+        follow_up.recorded_by_id = caseworker_of.get(case.pk, case.created_by_id)
+        follow_up.recorded_at = _at(checked_on)
+        recorded.append(follow_up)
+    FollowUp.objects.bulk_update(
+        recorded,
+        [
+            "checked_on",
+            "alive",
+            "reoffended",
+            "reoffending_source",
+            "housing",
+            "occupation",
+            "group_contact",
+            "note",
+            "recorded_by",
+            "recorded_at",
+        ],
+    )
+
+
+def _showcase_cases(
+    *, rng: random.Random, manager: User, worker: User, today: datetime.date
+) -> dict[int, dict[int, dict[str, str]]]:
+    """Make the `_SHOWCASE` cases, assigned to `worker`; their ids with the outcomes to record."""
+    stockholm = Municipality.objects.get(code="0180")
+    ref = reference_records()
+    made = {}
+    for first, last, birth, state, months_ago, outcomes in _SHOWCASE:
+        nine = f"{birth:%y%m%d}{rng.randint(980, 999)}"
+        client = Client.objects.create(
+            first_name=first,
+            last_name=last,
+            identity_number=f"{birth:%Y%m%d}{nine[6:]}{luhn_check_digit(nine)}",
+            birth_date=birth,
+        )
+        closed = add_months(today, -months_ago)
+        opened = closed - datetime.timedelta(days=rng.randint(300, 500))
+        prefix = f"{stockholm.code}-{opened.year}-"
+        last_reference = (
+            Case.objects.filter(reference__startswith=prefix)
+            .order_by("-reference")
+            .values_list("reference", flat=True)
+            .first()
+        )
+        sequence = int(last_reference.removeprefix(prefix)) + 1 if last_reference else 1
+        case = Case.objects.create(
+            reference=f"{prefix}{sequence:04d}",
+            client=client,
+            municipality=stockholm,
+            state=state,
+            opened_on=opened,
+            closed_on=closed,
+            created_by=manager,
+        )
+        case_records(rng=rng, case=case, staff=[manager, worker], ref=ref, today=today)
+        policy.case_grant_assignment(case=case, user=worker)
+        made[case.pk] = outcomes
+    return made
+
+
+def _random_outcome(rng: random.Random, *, discontinued: bool) -> dict[str, str]:
+    """A plausible outcome; clients who left the program early fare somewhat worse."""
+    reoffended = rng.choices(["no", "yes", "unknown"], [6, 4 if discontinued else 2, 2])[0]
+    return {
+        "alive": rng.choices(["yes", "unknown"], [19, 1])[0],
+        "reoffended": reoffended,
+        "reoffending_source": (
+            rng.choice(["criminal_record", "police", "prison_probation", "client"])
+            if reoffended == "yes"
+            else ""
+        ),
+        "housing": (
+            "custody"
+            if reoffended == "yes" and rng.random() < 0.3
+            else rng.choices(
+                ["own_home", "sublet", "family", "protected", "institution", "homeless", "unknown"],
+                [5, 4, 2, 1, 1, 1, 1],
+            )[0]
+        ),
+        "occupation": rng.choices(
+            ["work", "studies", "work_and_studies", "neither", "unknown"], [4, 3, 1, 3, 1]
+        )[0],
+        "group_contact": rng.choices(
+            ["none", "occasional", "regular", "rejoined", "unknown"],
+            [8, 3, 1, 2 if discontinued else 1, 2],
+        )[0],
+        "note": rng.choice(FOLLOW_UP_NOTES) if rng.random() < 0.4 else "",
+    }

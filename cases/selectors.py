@@ -19,6 +19,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Municipality, Role, User
@@ -33,6 +34,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     Consent,
+    FollowUp,
     GroupAffiliation,
     Instrument,
     Intervention,
@@ -55,10 +57,17 @@ from referrals.selectors import unanswered_referrals_exist
 class CaseworkerHome:
     my_cases: list[Case]
     due: list[Case]
+    # Follow-ups not recorded yet, overdue or due soon, with their case and client.
+    follow_ups_due: list[FollowUp]
 
 
 def caseworker_home(*, user: AnyUser, today: datetime.date, due_within_days: int) -> CaseworkerHome:
-    """The caseworker's open assigned cases, and those whose review is due soon (one query)."""
+    """The caseworker's open assigned cases, those whose review is due soon, and the follow-ups
+    of their cases that are due soon or overdue (two queries).
+
+    Follow-ups come after a case has ended, so they are looked up among all assigned cases,
+    closed ones included.
+    """
     cases = list(
         policy.cases_assigned_to(user)
         .filter(state__in=OPEN_STATES)
@@ -66,7 +75,16 @@ def caseworker_home(*, user: AnyUser, today: datetime.date, due_within_days: int
         .order_by("next_review_on", "reference")
     )
     due = [c for c in cases if c.review_is_due(today, due_within_days)]
-    return CaseworkerHome(my_cases=cases, due=due)
+    follow_ups = list(
+        FollowUp.objects.filter(
+            case__in=policy.cases_assigned_to(user),
+            recorded_at__isnull=True,
+            due_on__lte=today + datetime.timedelta(days=due_within_days),
+        )
+        .select_related("case__client", "case__municipality")
+        .order_by("due_on", "case__reference", "months")
+    )
+    return CaseworkerHome(my_cases=cases, due=due, follow_ups_due=follow_ups)
 
 
 @dataclass
@@ -322,6 +340,12 @@ def caseworkers_of(*, user: AnyUser) -> QuerySet[User]:
 # --- The case page ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    overdue: bool
+
+
 @dataclass
 class CasePage:
     case: Case
@@ -338,20 +362,34 @@ class CasePage:
     journal: Page[JournalEntry]
     consents: list[Consent]
     affiliations: list[GroupAffiliation]
+    follow_ups: list[FollowUpRow]
 
     @property
     def current_threat(self) -> ThreatAssessment | None:
         return self.threats[0] if self.threats else None
 
+    @property
+    def recorded_follow_ups(self) -> list[FollowUp]:
+        return [row.follow_up for row in self.follow_ups if row.follow_up.is_recorded]
+
 
 JOURNAL_PAGE_SIZE = 25
 
 
-def case_page(*, user: AnyUser, case: Case, journal_page: str | int | None) -> CasePage:
+def case_page(
+    *,
+    user: AnyUser,
+    case: Case,
+    journal_page: str | int | None,
+    today: datetime.date | None = None,
+) -> CasePage:
     """Everything the case page shows, in a fixed number of queries.
 
-    The journal is paginated (newest first); every other section is short by nature.
+    The journal is paginated (newest first); every other section is short by nature (a case
+    has at most four follow-ups). `today` (the local date by default) tells which follow-ups
+    are overdue.
     """
+    today = today or timezone.localdate()
     access = policy.case_access(user, case)
     assignments = list(
         CaseUserObjectPermission.objects.filter(
@@ -399,6 +437,10 @@ def case_page(*, user: AnyUser, case: Case, journal_page: str | int | None) -> C
             .select_related("group")
             .order_by("-started_on", "-id")
         ),
+        follow_ups=[
+            FollowUpRow(follow_up=f, overdue=f.is_overdue(today))
+            for f in case.follow_ups.select_related("recorded_by").order_by("months")
+        ],
     )
 
 

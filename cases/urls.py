@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case, caseload, police, records, transfers
+from cases.views import case, caseload, follow_ups, police, records, transfers
 
 app_name = "cases"
 
@@ -28,6 +28,12 @@ urlpatterns = [
         name="consent_revoke",
     ),
     path("<int:case_id>/affiliations/new/", records.affiliation_new, name="affiliation_new"),
+    # Follow-ups after the case ends
+    path(
+        "<int:case_id>/follow-ups/<int:follow_up_id>/",
+        follow_ups.follow_up_record,
+        name="follow_up_record",
+    ),
     # Sharing with the police, the liaison's view, placements
     path("<int:case_id>/shared/", police.shared_case, name="shared"),
     path("<int:case_id>/shared/notes/new/", police.police_note_new, name="police_note_new"),

@@ -76,13 +76,16 @@ def test_protected_name_is_masked_for_the_teammate_only(client, cast):
     cast.case.client.protected_identity = True
     cast.case.client.address = "Hemliga gatan 1"
     cast.case.client.save()
+    number = cast.case.client.identity_number
     client.force_login(cast.teammate)
     text = client.get(detail_url(cast.case)).content.decode()
     assert cast.case.client.full_name not in text and "Hemliga gatan" not in text
+    assert f"{number[:8]}-{number[8:]}" not in text and number not in text
     for who in ("caseworker", "manager"):
         client.force_login(getattr(cast, who))
         text = client.get(detail_url(cast.case)).content.decode()
         assert cast.case.client.full_name in text and "Hemliga gatan 1" in text
+        assert f"{number[:8]}-{number[8:]}" in text
 
 
 def test_teammate_sees_no_edit_links(client, cast):
@@ -127,7 +130,7 @@ def test_case_page_runs_a_fixed_number_of_queries(client, cast, django_assert_nu
     client.force_login(cast.manager)
     client.get(detail_url(cast.case))  # warm the content-type cache
     _fill_case(cast, 3)
-    with django_assert_num_queries(30) as small:
+    with django_assert_num_queries(32) as small:
         client.get(detail_url(cast.case))
     _fill_case(cast, 5000)
     with django_assert_num_queries(len(small.captured_queries)):

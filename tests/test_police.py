@@ -182,6 +182,8 @@ def test_protected_identity_is_masked_and_no_address(client, cast):
     assert cast.case.client.full_name not in text
     assert cast.case.client.last_name not in text
     assert "Hemliga gatan" not in text
+    number = cast.case.client.identity_number
+    assert f"{number[:8]}-{number[8:]}" not in text and number not in text
     assert "Skyddad identitet" in text
 
 
@@ -580,7 +582,7 @@ def test_shared_view_runs_a_fixed_number_of_queries(
     if visited:
         client.get(shared_url(cast.case))
     _add_records(cast, 2)
-    with django_assert_num_queries(21) as small:
+    with django_assert_num_queries(22) as small:
         client.get(shared_url(cast.case))
     _add_records(cast, 30)
     with django_assert_num_queries(len(small.captured_queries)):
