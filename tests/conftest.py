@@ -21,6 +21,7 @@ from cases.codebooks import codebooks_load
 from cases.models import Case, Consent, Need
 from referrals.models import Agency, AgencyKind
 from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
+from tests.worker import celery_worker  # noqa: F401 (a real Celery worker: tests/worker.py)
 
 
 @pytest.fixture(autouse=True)
