@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("referrals:list"), _("Referrals")))
     if Role.MANAGER in roles:
         items.append((reverse("cases:transfers"), _("Transfers")))
+    if roles & {Role.CASEWORKER, Role.MANAGER, Role.POLICE_LIAISON}:
+        items.append((reverse("reports:list"), _("Reports")))
     if Role.ADMINISTRATOR in roles:
         items.append((reverse("admin:index"), _("Administration")))
     items.append((reverse("password_change"), _("Change password")))

@@ -25,6 +25,15 @@ class PoliceRegion(models.Model):
         return self.name
 
 
+# How often a municipality's active cases get their follow-up report, in months.
+CASE_REPORT_INTERVALS = [
+    (1, _("month")),
+    (3, _("quarter")),
+    (6, _("half-year")),
+    (12, _("year")),
+]
+
+
 class Municipality(models.Model):
     code = models.CharField(_("municipality code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -47,12 +56,7 @@ class Municipality(models.Model):
     )
     case_report_months = models.PositiveSmallIntegerField(
         _("case follow-up report every"),
-        choices=[
-            (1, _("month")),
-            (3, _("quarter")),
-            (6, _("half-year")),
-            (12, _("year")),
-        ],
+        choices=CASE_REPORT_INTERVALS,
         default=1,
         help_text=_("How often a follow-up report is made for each active case."),
     )

@@ -457,10 +457,18 @@ def may_request_report(
         return municipality is not None and municipality.pk in managed
     if case is None:
         return False
-    access = case_access(user, case)
-    if kind == ReportKind.CASE_FOLLOW_UP:
-        return access.read
-    return access.manage or access.view_shared
+    return kind in case_report_kinds(case_access(user, case))
+
+
+def case_report_kinds(access: CaseAccess) -> list[ReportKind]:
+    """The kinds of report on a case that a user with `access` may ask for: the follow-up
+    report with the case file, the police summary for its managers and shared liaisons."""
+    kinds = []
+    if access.read:
+        kinds.append(ReportKind.CASE_FOLLOW_UP)
+    if access.manage or access.view_shared:
+        kinds.append(ReportKind.POLICE_SUMMARY)
+    return kinds
 
 
 # --- Per-case grants ------------------------------------------------------------------------

@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from accounts import policy
 from accounts.models import Role
+from accounts.policy import MunicipalityPerm
 from cases import selectors
 from referrals.selectors import overdue_referrals_for
+from reports.forms import CaseloadReportForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -25,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overviews"] = selectors.manager_overview(user=user, today=today)
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
         context["incoming_transfers"] = selectors.transfers_awaiting_answer(user=user)
+        managed = policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES).order_by("name")
+        context["caseload_report_form"] = CaseloadReportForm(municipalities=managed)
     if Role.POLICE_LIAISON in roles:
         context["shared_cases"] = selectors.police_home(user=user)
     return render(request, "home.html", context)

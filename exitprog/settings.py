@@ -229,8 +229,9 @@ LOGGING = {
 # Exit-program settings.
 EXITPROG_DUE_SOON_DAYS = env_int("EXITPROG_DUE_SOON_DAYS", 14)
 
-# Generated PDF reports: a private folder, never served directly (see reports.models).
-REPORT_ROOT = Path(env_str("EXITPROG_REPORT_ROOT", str(BASE_DIR / ".local" / "reports")))
+# Generated PDF reports: a private folder under the media volume that web and worker share,
+# never served directly (every download goes through a view that checks and logs it).
+REPORT_ROOT = Path(env_str("EXITPROG_REPORT_ROOT", str(MEDIA_ROOT / "reports")))
 # Seconds before the first retry of a failed render (doubled for each further try).
 REPORT_RETRY_SECONDS = env_int("EXITPROG_REPORT_RETRY_SECONDS", 30)
 # A report still waiting after this long, or still rendering after the second, is resent.

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("cases/", include("cases.urls")),
     path("referrals/", include("referrals.urls")),
+    path("reports/", include("reports.urls")),
 ]

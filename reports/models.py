@@ -29,6 +29,11 @@ class ReportStorage(LazyObject):
 report_storage = cast(Storage, ReportStorage())
 
 
+def report_storage_get() -> Storage:
+    """The field's storage as a callable, so migrations name this function, not a folder."""
+    return report_storage
+
+
 def report_storage_reset(*, setting: str, **kwargs: Any) -> None:
     """Connected to `setting_changed` (see apps.py): tests point REPORT_ROOT elsewhere."""
     if setting == "REPORT_ROOT":
@@ -101,7 +106,7 @@ class Report(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (per cent)"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("last error"), max_length=300, blank=True)
-    file = models.FileField(_("file"), storage=report_storage, blank=True, max_length=200)
+    file = models.FileField(_("file"), storage=report_storage_get, blank=True, max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)

@@ -70,3 +70,22 @@ def case_report_period(month: Period, every_months: int) -> Period | None:
     if every_months <= 0 or month.end.month % every_months:
         return None
     return Period.months_ending(month, every_months)
+
+
+# The periods a user can choose when asking for a report, by name.
+PRESETS = ("this_month", "last_month", "last_3_months", "last_12_months")
+
+
+def preset_period(name: str, today: datetime.date) -> Period:
+    """The period `name` (one of PRESETS) as seen on `today`; ValueError for another name."""
+    this_month = Period(today.replace(day=1), today)
+    last_month = Period.previous_month(today)
+    if name == "this_month":
+        return this_month
+    if name == "last_month":
+        return last_month
+    if name == "last_3_months":
+        return Period.months_ending(last_month, 3)
+    if name == "last_12_months":
+        return Period.months_ending(last_month, 12)
+    raise ValueError(f"not a period: {name!r}")

@@ -10,30 +10,35 @@ The flow of one report:
    "failed". A pending row whose message was lost is sent again by `reports_resend_stale`.
 """
 
+import contextlib
 import datetime
 import hashlib
 import logging
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.models import Municipality, User
+from accounts.models import CASE_REPORT_INTERVALS, Municipality, User
 from cases.models import Case, CaseState, FollowUp, PoliceShare
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind, ReportState, report_storage
 from reports.periods import Period, case_report_period
 from reports.rendering import render_pdf
 
 logger = logging.getLogger(__name__)
+
+
+# A report whose render was tried this often without success is given up ("failed").
+MAX_RENDER_ATTEMPTS = 8
 
 
 class ReportRuleError(ValidationError):
@@ -135,13 +140,14 @@ def _case_report_subjects(month: Period) -> list[tuple[Case, Period]]:
 
 @transaction.atomic
 def reports_schedule_period(
-    *, month: Period, kinds: Iterable[ReportKind] = tuple(ReportKind)
+    *, month: Period, kinds: Iterable[ReportKind] = tuple(ReportKind), enqueue: bool = True
 ) -> list[Report]:
     """Make the periodic reports of the period that ends with `month`, once.
 
     Safe to run any number of times: the unique constraint keeps one report per kind,
     subject and period; reports already made are left alone, waiting ones are sent to the
     worker again and failed ones are tried again. Returns the reports still to be made.
+    With `enqueue=False` nothing is sent: the caller renders them itself (`make_reports`).
     """
     kinds = set(kinds)
     rows: list[Report] = []
@@ -207,20 +213,27 @@ def reports_schedule_period(
         Report.objects.filter(pk__in=retried).update(
             state=ReportState.PENDING, progress=0, attempts=0, error=""
         )
-    _enqueue_on_commit([r.pk for r in to_make])
+    if enqueue:
+        _enqueue_on_commit([r.pk for r in to_make])
     return to_make
 
 
 def reports_resend_stale(*, now: datetime.datetime | None = None) -> list[int]:
-    """Send again the reports whose task was lost: pending for longer than
-    REPORT_RESEND_AFTER_SECONDS, or "rendering" for longer than REPORT_STUCK_AFTER_SECONDS
-    (a worker that died for good). Sending twice is harmless: a made report is skipped."""
+    """Send again the reports whose task was lost: never tried and pending for longer than
+    REPORT_RESEND_AFTER_SECONDS, or tried (waiting for a retry, or "rendering") with no new
+    try for longer than REPORT_STUCK_AFTER_SECONDS (a worker that died for good). Sending
+    twice is harmless: a made report is skipped.
+
+    A report waiting for its retry has a task (Celery holds the retry until it is due), so
+    it is not resent early: a second chain of retries would start its count again, and the
+    two chains would keep putting a report that always fails back to pending, forever."""
     now = now or timezone.now()
     pending_before = now - datetime.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS)
     stuck_before = now - datetime.timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
     ids = list(
         Report.objects.filter(
-            Q(state=ReportState.PENDING, created_at__lt=pending_before)
+            Q(state=ReportState.PENDING, attempts=0, created_at__lt=pending_before)
+            | Q(state=ReportState.PENDING, attempts__gt=0, started_at__lt=stuck_before)
             | Q(state=ReportState.RENDERING, started_at__lt=stuck_before)
         )
         .order_by("id")
@@ -228,6 +241,25 @@ def reports_resend_stale(*, now: datetime.datetime | None = None) -> list[int]:
     )
     _enqueue(ids)
     return ids
+
+
+def municipality_set_case_report_cadence(
+    *, municipality: Municipality, months: int, by: User
+) -> Municipality:
+    """How often the periodic follow-up report is made for each active case (1, 3, 6, 12)."""
+    from accounts.policy import MunicipalityPerm
+
+    if municipality.pk not in policy.grants_for(by).municipalities_with(
+        MunicipalityPerm.MANAGE_CASES
+    ):
+        raise ReportRuleError(
+            _("Only the municipality's manager can change this."), code="forbidden"
+        )
+    if months not in dict(CASE_REPORT_INTERVALS):
+        raise ReportRuleError(_("Choose one of the offered intervals."), code="months")
+    municipality.case_report_months = months
+    municipality.save(update_fields=["case_report_months"])
+    return municipality
 
 
 # --- Rendering --------------------------------------------------------------------------------
@@ -246,7 +278,9 @@ def _write_atomically(report: Report, pdf: bytes) -> str:
     """
     name = f"{report.kind}/{report.created_at:%Y}/{report.pk}.pdf"
     final = Path(report_storage.path(name))
-    final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    root = Path(report_storage.path(""))
+    for folder in (root, final.parent.parent, final.parent):
+        folder.mkdir(mode=0o700, exist_ok=True)
     for stale in final.parent.glob(f".{report.pk}.pdf.*.tmp"):
         stale.unlink(missing_ok=True)
     temporary = final.with_name(f".{report.pk}.pdf.{uuid.uuid4().hex}.tmp")
@@ -260,11 +294,12 @@ def _write_atomically(report: Report, pdf: bytes) -> str:
         os.replace(temporary, final)
     finally:
         temporary.unlink(missing_ok=True)
-    folder = os.open(final.parent, os.O_RDONLY)
+    # The rename itself is made durable by flushing the folder.
+    handle = os.open(final.parent, os.O_RDONLY)
     try:
-        os.fsync(folder)
+        os.fsync(handle)
     finally:
-        os.close(folder)
+        os.close(handle)
     return name
 
 
@@ -273,6 +308,35 @@ def report_render(*, report_id: int) -> Report:
 
     Not one transaction: each step commits, so the person waiting sees the progress.
     """
+    with _render_lock(report_id) as mine:
+        if not mine:  # another process renders it right now; its result will do
+            return Report.objects.get(pk=report_id)
+        return _render(report_id)
+
+
+# Advisory lock keys of report renders: this prefix in the high bits, the report's id below.
+_LOCK_PREFIX = 0x7265706F << 32  # "repo"
+
+
+@contextlib.contextmanager
+def _render_lock(report_id: int) -> Iterator[bool]:
+    """Hold a PostgreSQL session lock on the report while it renders, so two deliveries of
+    its task (a resend, a retry) never render it at once. A worker that dies loses its
+    connection and with it the lock."""
+    key = _LOCK_PREFIX + report_id
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        row = cursor.fetchone()
+    mine = bool(row and row[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _render(report_id: int) -> Report:
     from reports.documents import report_document
 
     with transaction.atomic():
@@ -282,6 +346,15 @@ def report_render(*, report_id: int) -> Report:
             .get(pk=report_id)
         )
         if report.state == ReportState.READY:
+            return report
+        if report.attempts >= MAX_RENDER_ATTEMPTS:
+            # Each try killed its worker (say, out of memory): Celery's retry count never
+            # moves then, so the count on the row is what stops it.
+            report.state = ReportState.FAILED
+            report.progress = 0
+            report.error = f"gave up after {report.attempts} attempts"
+            report.finished_at = timezone.now()
+            report.save(update_fields=["state", "progress", "error", "finished_at"])
             return report
         report.state = ReportState.RENDERING
         report.progress = 10
@@ -309,7 +382,9 @@ def report_render(*, report_id: int) -> Report:
 
 def report_attempt_failed(*, report_id: int, error: str, final: bool) -> None:
     """Record a failed attempt: back to pending while retries remain, else failed."""
-    Report.objects.filter(pk=report_id).exclude(state=ReportState.READY).update(
+    Report.objects.filter(pk=report_id).exclude(
+        state__in=(ReportState.READY, ReportState.FAILED)
+    ).update(
         state=ReportState.FAILED if final else ReportState.PENDING,
         progress=0,
         error=error[:300],

@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.models import Municipality, PoliceRegion, User
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
+from reports.models import AUDIENCE_OF_KIND, Report, ReportKind
+from reports.periods import Period
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -88,3 +90,17 @@ class CaseFactory(factory.django.DjangoModelFactory):
         lambda: timezone.localdate() + datetime.timedelta(days=30)
     )
     created_by = factory.SubFactory(UserFactory)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A case follow-up report of last month, waiting to be made."""
+
+    class Meta:
+        model = Report
+
+    kind = ReportKind.CASE_FOLLOW_UP
+    audience = factory.LazyAttribute(lambda o: AUDIENCE_OF_KIND[ReportKind(o.kind)])
+    case = factory.SubFactory(CaseFactory)
+    municipality = factory.LazyAttribute(lambda o: o.case.municipality if o.case else None)
+    period_start = factory.LazyFunction(lambda: Period.previous_month(timezone.localdate()).start)
+    period_end = factory.LazyFunction(lambda: Period.previous_month(timezone.localdate()).end)

@@ -19,6 +19,8 @@ from cases.forms.case import AssignForm, IntakeForm, TeamVisibilityForm, Transit
 from cases.models import CaseState, StageOfChange
 from cases.services import CaseRuleError
 from referrals.selectors import case_referral_rows
+from reports import selectors as report_selectors
+from reports.forms import ReportRequestForm
 
 
 def _user(request: HttpRequest) -> User:
@@ -115,6 +117,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         for to, action in services.transitions_from(case.state)
         if page.access.allows(action)
     ]
+    report_kinds = policy.case_report_kinds(page.access)
     caseworkers = None
     if page.access.manage:
         caseworkers = AssignForm(caseworkers=_municipality_caseworkers(case.municipality_id))
@@ -132,6 +135,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "referral_rows": case_referral_rows(case=case, today=timezone.localdate()),
             "transfers": selectors.case_transfers(case=case),
             "police": selectors.case_police_section(case=case),
+            "reports": report_selectors.reports_for_case(user=user, case=case),
+            "report_form": ReportRequestForm(kinds=report_kinds) if report_kinds else None,
         },
     )
 

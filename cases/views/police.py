@@ -25,6 +25,9 @@ from cases import selectors, services
 from cases.forms.police import PlacementForm, PoliceNoteForm, ShareForm
 from cases.models import Case, PoliceVisit
 from cases.services import CaseRuleError
+from reports import selectors as report_selectors
+from reports.forms import ReportRequestForm
+from reports.models import ReportKind
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -73,7 +76,19 @@ def shared_case(request: HttpRequest, case_id: int) -> HttpResponse:
             unique_fields=["user", "case"],
             update_fields=["seen_at"],
         )
-    return render(request, "cases/police/shared_case.html", {"case": case, "page": page})
+    return render(
+        request,
+        "cases/police/shared_case.html",
+        {
+            "case": case,
+            "page": page,
+            # The liaison reads and asks for the police summary only.
+            "reports": report_selectors.reports_for_case(
+                user=user, case=case, kinds=(ReportKind.POLICE_SUMMARY,)
+            ),
+            "report_form": ReportRequestForm(kinds=[ReportKind.POLICE_SUMMARY]),
+        },
+    )
 
 
 @require_GET_or_POST
