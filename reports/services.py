@@ -279,6 +279,9 @@ def _write_atomically(report: Report, pdf: bytes) -> str:
     name = f"{report.kind}/{report.created_at:%Y}/{report.pk}.pdf"
     final = Path(report_storage.path(name))
     root = Path(report_storage.path(""))
+    # The root's parents (MEDIA_ROOT on a fresh install) may not exist yet; they get the usual
+    # mode, the report folders are the app's own user's alone.
+    root.parent.mkdir(parents=True, exist_ok=True)
     for folder in (root, final.parent.parent, final.parent):
         folder.mkdir(mode=0o700, exist_ok=True)
     for stale in final.parent.glob(f".{report.pk}.pdf.*.tmp"):

@@ -217,6 +217,19 @@ def test_a_report_being_rendered_elsewhere_is_not_rendered_twice(
     assert oct(Path(report.file.path).parent.stat().st_mode & 0o777) == "0o700"
 
 
+def test_a_report_is_written_where_no_folder_exists_yet(cast, settings, tmp_path):
+    # A fresh install: neither MEDIA_ROOT nor the report folder has been made.
+    settings.REPORT_ROOT = tmp_path / "media" / "reports"
+    report = ReportFactory(case=cast.case)
+    services.report_render(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.state == ReportState.READY, report.error
+    path = Path(report.file.path)
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert path.is_relative_to(settings.REPORT_ROOT)
+    assert oct(settings.REPORT_ROOT.stat().st_mode & 0o777) == "0o700"
+
+
 def test_a_report_tried_too_often_is_given_up(cast, settings, tmp_path):
     settings.REPORT_ROOT = tmp_path
     report = ReportFactory(
