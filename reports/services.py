@@ -399,8 +399,14 @@ def report_read(*, report: Report) -> bytes:
     """The PDF's bytes, checked against the digest taken when it was made."""
     if not report.is_ready or not report.file:
         raise ReportRuleError(_("The report is not ready yet."), code="not_ready")
-    with report_storage.open(str(report.file.name), "rb") as stored:
-        pdf = stored.read()
+    try:
+        with report_storage.open(str(report.file.name), "rb") as stored:
+            pdf = stored.read()
+    except FileNotFoundError:
+        # Say, a database restored without its report folder.
+        raise ReportRuleError(
+            _("The report's file is missing. Ask for the report again."), code="missing"
+        ) from None
     if hashlib.sha256(pdf).hexdigest() != report.sha256:
         raise ReportRuleError(
             _("The report's file is damaged. Ask for the report again."), code="damaged"

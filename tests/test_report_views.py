@@ -1,6 +1,7 @@
 """Asking for reports, watching their progress, downloading and listing them: who may."""
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -271,6 +272,17 @@ def test_damaged_file_is_refused_with_a_message(cast, login):
     )
     assert response.status_code == 200
     assert "skadad" in response.content.decode()
+    assert not AccessLogEntry.objects.filter(action=AccessAction.DOWNLOAD).exists()
+
+
+def test_missing_file_is_refused_with_a_message(cast, login):
+    report = made(ReportFactory(case=cast.case))
+    Path(report.file.path).unlink()
+    response = login(cast.caseworker).get(
+        reverse("reports:download", args=[report.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "saknas" in response.content.decode()
     assert not AccessLogEntry.objects.filter(action=AccessAction.DOWNLOAD).exists()
 
 
