@@ -282,7 +282,7 @@ def test_missing_file_is_refused_with_a_message(cast, login):
         reverse("reports:download", args=[report.pk]), follow=True
     )
     assert response.status_code == 200
-    assert "saknas" in response.content.decode()
+    assert "Rapportens fil saknas" in response.content.decode()
     assert not AccessLogEntry.objects.filter(action=AccessAction.DOWNLOAD).exists()
 
 
