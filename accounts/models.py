@@ -1,7 +1,7 @@
 """Who works where: municipalities, police regions, users and the roles they hold.
 
 A role is held through a Django group per (role, municipality) or (role, police region); the
-group carries guardian object permissions on that municipality or region. `accounts.policy`
+group carries guardian object permissions on that municipality or region. `access.policy`
 is the only module that reads them.
 """
 
@@ -73,7 +73,7 @@ class Municipality(models.Model):
         ordering = ["name"]
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
-        # The capabilities a role grants on a municipality (see accounts.policy).
+        # The capabilities a role grants on a municipality (see access.policy).
         permissions = [
             ("view_cases", _("See the municipality's cases")),
             ("work_cases", _("Open intakes and work on assigned cases")),

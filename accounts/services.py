@@ -1,13 +1,16 @@
-"""Writes on municipalities and police regions."""
+"""Writes on municipalities, police regions and role grants."""
 
 import csv
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import Municipality, PoliceRegion
+from access.policy import forget_grants
+from accounts.models import Municipality, PoliceRegion, Role, User
+from accounts.roles import role_group_get_or_create
 
 MUNICIPALITIES_CSV = Path(settings.BASE_DIR) / "data" / "se_municipalities.csv"
 
@@ -61,3 +64,41 @@ def municipalities_load(*, path: Path = MUNICIPALITIES_CSV) -> tuple[int, int]:
                 updated += 1
     Municipality.objects.bulk_create(new)
     return created, updated
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: User,
+    role: Role,
+    municipality: Municipality | None = None,
+    police_region: PoliceRegion | None = None,
+) -> None:
+    group = role_group_get_or_create(
+        role=role, municipality=municipality, police_region=police_region
+    )
+    user.groups.add(group)
+    if role == Role.ADMINISTRATOR and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    forget_grants(user)
+
+
+@transaction.atomic
+def role_revoke(
+    *,
+    user: User,
+    role: Role,
+    municipality: Municipality | None = None,
+    police_region: PoliceRegion | None = None,
+) -> None:
+    groups = Group.objects.filter(
+        role_group__role=role,
+        role_group__municipality=municipality,
+        role_group__police_region=police_region,
+    )
+    user.groups.remove(*groups)
+    if role == Role.ADMINISTRATOR:
+        user.is_staff = False
+        user.save(update_fields=["is_staff"])
+    forget_grants(user)

@@ -7,8 +7,8 @@ from axes.helpers import get_client_ip_address
 from django.db import models
 from django.http import HttpRequest
 
+from access.policy import AnyUser
 from accounts.models import User
-from accounts.policy import AnyUser
 from audit.models import AccessAction, AccessLogEntry
 from cases.models import Case
 

@@ -5,8 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts import policy
-from accounts.policy import CaseAction
+from access import policy
+from access.policy import CaseAction
 from audit import selectors
 from audit.models import AccessAction
 from audit.services import access_log_record

@@ -83,7 +83,7 @@ class Staff:
 
 def staff() -> Staff:
     """A manager and CASEWORKERS caseworkers of Stockholm; the first caseworker is timed."""
-    from accounts import policy
+    from accounts import services as role_services
     from accounts.models import Municipality, Role, User
 
     stockholm = Municipality.objects.get(code="0180")
@@ -95,7 +95,7 @@ def staff() -> Staff:
         if created:
             found.set_unusable_password()
             found.save(update_fields=["password"])
-            policy.role_grant(user=found, role=role, municipality=stockholm)
+            role_services.role_grant(user=found, role=role, municipality=stockholm)
         return found
 
     manager = user("bench-manager", "Maja", "Chefsdotter", Role.MANAGER)

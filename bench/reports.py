@@ -160,7 +160,7 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 
 def staff() -> tuple[User, list[User]]:
     """A manager and three caseworkers of Stockholm."""
-    from accounts import policy
+    from accounts import services as role_services
     from accounts.models import Municipality, Role, User
 
     stockholm = Municipality.objects.get(code="0180")
@@ -172,7 +172,7 @@ def staff() -> tuple[User, list[User]]:
         if created:
             found.set_unusable_password()
             found.save(update_fields=["password"])
-            policy.role_grant(user=found, role=role, municipality=stockholm)
+            role_services.role_grant(user=found, role=role, municipality=stockholm)
         return found
 
     manager = user("bench-manager", "Maja", "Chefsdotter", Role.MANAGER)
@@ -196,7 +196,7 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
     """One case and its year of records; `n` seeds the random choices."""
     from django.db import transaction
 
-    from accounts import policy
+    from access import policy
     from accounts.models import Municipality
     from cases.models import (
         AssessmentCriterionCheck,

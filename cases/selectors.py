@@ -21,9 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
+from access.policy import AnyUser, MunicipalityPerm
 from accounts.models import Municipality, Role, User
-from accounts.policy import AnyUser, MunicipalityPerm
 from audit.models import AccessAction, AccessLogEntry
 from cases.models import (
     OPEN_STATES,

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from access import policy
+from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import Municipality, PoliceRegion, Role, User
-from accounts.policy import CaseAction, MunicipalityPerm
 from cases.identity import normalise_identity_number
 from cases.models import (
     FOLLOW_UP_MONTHS,

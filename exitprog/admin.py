@@ -9,6 +9,6 @@ class ExitprogAdminSite(admin.AdminSite):
     site_title = "exitprog"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        from accounts import policy
+        from access import policy
 
         return bool(request.user.is_active and policy.is_administrator(request.user))

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "audit",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -68,7 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "dashboard.context_processors.navigation",
             ],
         },
     },
@@ -193,7 +194,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Every periodic job, in one place (see exitprog/celery.py for what each does).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every 15 minutes (at :00, :15, :30, :45): end police shares whose consent was revoked or
-    # expired, remove their grants and log it (access itself ends at once, see accounts.policy).
+    # expired, remove their grants and log it (access itself ends at once, see access.policy).
     "sweep-police-shares": {
         "task": "cases.tasks.sweep_police_shares",
         "schedule": crontab(minute="*/15"),

@@ -21,8 +21,8 @@ from django.db.models import (
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from accounts import policy
-from accounts.policy import AnyUser, MunicipalityPerm
+from access import policy
+from access.policy import AnyUser, MunicipalityPerm
 from cases.models import (
     Case,
     CaseNeed,

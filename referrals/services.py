@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from access import policy
+from access.policy import CaseAction
 from accounts.models import Municipality, User
-from accounts.policy import CaseAction
 from cases.models import Case, IntakeSource
 from cases.services import CaseRuleError, case_open
 from referrals.models import (

@@ -47,7 +47,7 @@ class ReportKind(models.TextChoices):
 
 
 class ReportAudience(models.TextChoices):
-    """Who may read a report (see `accounts.policy.reports_visible_to`)."""
+    """Who may read a report (see `access.policy.reports_visible_to`)."""
 
     CASE_STAFF = "case_staff", _("Staff who may read the case")
     MANAGERS = "managers", _("The municipality's managers")

@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
-from accounts import policy
-from accounts.policy import AnyUser
+from access import policy
+from access.policy import AnyUser
 from cases.models import Case
 from reports.models import Report, ReportKind
 

@@ -27,7 +27,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from access import policy
 from accounts.models import CASE_REPORT_INTERVALS, Municipality, User
 from cases.models import Case, CaseState, FollowUp, PoliceShare
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind, ReportState, report_storage
@@ -247,7 +247,7 @@ def municipality_set_case_report_cadence(
     *, municipality: Municipality, months: int, by: User
 ) -> Municipality:
     """How often the periodic follow-up report is made for each active case (1, 3, 6, 12)."""
-    from accounts.policy import MunicipalityPerm
+    from access.policy import MunicipalityPerm
 
     if municipality.pk not in policy.grants_for(by).municipalities_with(
         MunicipalityPerm.MANAGE_CASES

@@ -13,7 +13,8 @@ import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
+from accounts import services as role_services
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
 from cases import services
@@ -86,7 +87,7 @@ class Cast:
 
 def make_user(username: str, role: Role, **scope) -> User:
     user = UserFactory(username=username)
-    policy.role_grant(user=user, role=role, **scope)
+    role_services.role_grant(user=user, role=role, **scope)
     return user
 
 

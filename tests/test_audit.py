@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import policy
+from accounts import services as role_services
 from accounts.models import Role
 from audit.models import AccessAction, AccessLogEntry
 from audit.services import access_log_record
@@ -123,7 +123,7 @@ def test_everyone_but_the_manager_gets_404(client, cast, name):
 
 def test_manager_of_another_municipality_gets_404(client, cast):
     malmo_manager = UserFactory(username="mats")
-    policy.role_grant(user=malmo_manager, role=Role.MANAGER, municipality=cast.malmo)
+    role_services.role_grant(user=malmo_manager, role=Role.MANAGER, municipality=cast.malmo)
     client.force_login(malmo_manager)
     assert client.get(log_url(cast.case)).status_code == 404
 

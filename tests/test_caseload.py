@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
 from audit.models import AccessAction, AccessLogEntry
 from cases.models import (
     Case,

@@ -4,11 +4,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts import policy
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from access import policy
 from accounts.models import Municipality, Role, User
 from cases.identity import parse_identity_number
 from cases.models import Case, CaseState
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
 from cases import services
 from tests.factories import CaseFactory, ClientFactory
 

@@ -13,7 +13,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
 from accounts.models import Municipality, PoliceRegion, Role
 from audit.models import AccessAction, AccessLogEntry
 from cases import selectors, services

@@ -3,9 +3,10 @@
 import pytest
 from django.http import Http404
 
-from accounts import policy
+from access import policy
+from access.policy import CaseAction
+from accounts import services as role_services
 from accounts.models import Role
-from accounts.policy import CaseAction
 from cases import services
 from tests.factories import CaseFactory, UserFactory
 
@@ -87,7 +88,7 @@ def test_region_share_reaches_every_liaison_of_the_region_only(cast, malmo):
     syd = PoliceRegion.objects.get(code="syd")
     malmo_case = CaseFactory(municipality=malmo, created_by=cast.outsider)
     malmo_manager = UserFactory()
-    policy.role_grant(user=malmo_manager, role=Role.MANAGER, municipality=malmo)
+    role_services.role_grant(user=malmo_manager, role=Role.MANAGER, municipality=malmo)
     services.case_share_with_police(
         case=malmo_case, by=malmo_manager, region=syd, legal_basis="OSL 10 kap. 18 a §"
     )
@@ -107,13 +108,15 @@ def test_team_visibility_off_leaves_caseworkers_only_their_assigned_cases(cast):
 
 
 def test_revoked_role_ends_access_to_assigned_cases(cast):
-    policy.role_revoke(user=cast.caseworker, role=Role.CASEWORKER, municipality=cast.stockholm)
+    role_services.role_revoke(
+        user=cast.caseworker, role=Role.CASEWORKER, municipality=cast.stockholm
+    )
     assert visible(cast.caseworker) == set()
     assert not policy.may(cast.caseworker, CaseAction.READ, cast.case)
 
 
 def test_manager_of_two_municipalities_sees_both(cast):
-    policy.role_grant(user=cast.manager, role=Role.MANAGER, municipality=cast.malmo)
+    role_services.role_grant(user=cast.manager, role=Role.MANAGER, municipality=cast.malmo)
     malmo_case = CaseFactory(municipality=cast.malmo, created_by=cast.outsider)
     assert {cast.case.pk, malmo_case.pk} <= visible(cast.manager)
 
@@ -147,7 +150,7 @@ def test_roles_live_in_groups_with_object_permissions_on_the_municipality(cast):
 
 
 def test_granting_a_role_twice_makes_one_group(cast):
-    policy.role_grant(user=cast.teammate, role=Role.CASEWORKER, municipality=cast.stockholm)
+    role_services.role_grant(user=cast.teammate, role=Role.CASEWORKER, municipality=cast.stockholm)
     assert cast.teammate.groups.count() == 1
 
 

@@ -21,8 +21,8 @@ from cases.models import (
     ThreatLevel,
 )
 from cases.services import CaseRuleError
+from demo.referrals import referrals_demo
 from referrals import selectors, services
-from referrals.demo import referrals_demo
 from referrals.models import (
     STATE_TIMESTAMPS,
     Agency,

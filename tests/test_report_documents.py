@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
-from accounts import policy
+from access import policy
 from accounts.models import Municipality, User
 from cases.models import (
     Case,

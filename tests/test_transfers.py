@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from accounts import policy
+from access import policy
 from accounts.models import Municipality, Role, User
 from audit.models import AccessAction, AccessLogEntry
 from cases import selectors, services

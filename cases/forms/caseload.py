@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access.policy import AnyUser
 from accounts.models import User
-from accounts.policy import AnyUser
 from cases.models import CaseState, Need, ThreatLevel
 from cases.selectors import CASELOAD_SORTS, CaseloadFilters, caseworkers_of
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import policy
+from access import policy
+from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import Role, User
-from accounts.policy import CaseAction, MunicipalityPerm
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import selectors, services

@@ -12,8 +12,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts import policy
-from accounts.policy import AnyUser
+from access import policy
+from access.policy import AnyUser
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import selectors

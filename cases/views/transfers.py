@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import policy
+from access import policy
+from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import User
-from accounts.policy import CaseAction, MunicipalityPerm
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import selectors, services

@@ -20,7 +20,7 @@ from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from access import policy
 from cases.charts import TrendPoint, motivation_trend_svg
 from cases.models import (
     Case,

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from access import policy
 from accounts.models import Municipality
 from cases.models import (
     OPEN_STATES,

@@ -14,13 +14,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
+from accounts import services as role_services
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
-from cases import demo, services
+from cases import services
 from cases.identity import luhn_check_digit
 from cases.models import Case, CaseState, Client
-from referrals.demo import referrals_demo
+from demo import cases as demo
+from demo.referrals import referrals_demo
 
 DEMO_PASSWORD = "demo-exitprog-2026"  # noqa: S105 (synthetic demo accounts only)
 
@@ -162,18 +164,18 @@ class Command(BaseCommand):
         today = timezone.localdate()
         staff_names = iter([(f, la) for la in STAFF_LAST for f in STAFF_FIRST])
         admin = self.user("admin", "Alex", "Administratör")
-        policy.role_grant(user=admin, role=Role.ADMINISTRATOR)
+        role_services.role_grant(user=admin, role=Role.ADMINISTRATOR)
         analyst = self.user("analyst", "Ana", "Analytiker")
-        policy.role_grant(user=analyst, role=Role.ANALYST)
+        role_services.role_grant(user=analyst, role=Role.ANALYST)
         stockholm_police = self.user("police.stockholm", "Per", "Polis")
-        policy.role_grant(
+        role_services.role_grant(
             user=stockholm_police,
             role=Role.POLICE_LIAISON,
             police_region=PoliceRegion.objects.get(code="stockholm"),
         )
         syd = PoliceRegion.objects.get(code="syd")
         syd_police = self.user("police.syd", "Siv", "Polis")
-        policy.role_grant(user=syd_police, role=Role.POLICE_LIAISON, police_region=syd)
+        role_services.role_grant(user=syd_police, role=Role.POLICE_LIAISON, police_region=syd)
 
         created = 0
         managers: dict[str, User] = {}
@@ -188,13 +190,13 @@ class Command(BaseCommand):
             slug = SLUGS[code]
             first, last = next(staff_names)
             manager = self.user(f"mgr.{slug}", first, last)
-            policy.role_grant(user=manager, role=Role.MANAGER, municipality=muni)
+            role_services.role_grant(user=manager, role=Role.MANAGER, municipality=muni)
             managers[code] = manager
             workers = []
             for i in range(n_workers):
                 first, last = next(staff_names)
                 worker = self.user(f"cw.{slug}" + (f"{i + 1}" if i else ""), first, last)
-                policy.role_grant(user=worker, role=Role.CASEWORKER, municipality=muni)
+                role_services.role_grant(user=worker, role=Role.CASEWORKER, municipality=muni)
                 workers.append(worker)
             if Case.objects.filter(municipality=muni).exists():
                 continue

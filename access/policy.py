@@ -5,9 +5,10 @@ Every view and selector asks this module two kinds of question:
 - "which objects of this kind may this user see?"  (`cases_visible_to`, `cases_shared_with`)
 
 Roles are guardian object permissions on a municipality or police region, granted to the
-group of that role and place (see `role_grant`). Per-case exceptions (assignments, police
-shares) are rows in the direct foreign-key tables of `cases.models`. Superuser status grants
-nothing here: an administrator sees no case content (separation of duties).
+group of that role and place (see `accounts.services.role_grant`). Per-case exceptions
+(assignments, police shares) are rows in the direct foreign-key tables of `cases.models`.
+Superuser status grants nothing here: an administrator sees no case content (separation of
+duties).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser, Group, Permission
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -32,48 +32,15 @@ from accounts.models import (
     RoleGroup,
     User,
 )
+from accounts.roles import (
+    MunicipalityPerm,
+    role_group_get_or_create,
+)
 from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
 from reports.models import Report, ReportAudience, ReportKind
 
 type AnyUser = AbstractBaseUser | AnonymousUser
 
-
-class MunicipalityPerm(enum.StrEnum):
-    VIEW_CASES = "view_cases"
-    WORK_CASES = "work_cases"
-    MANAGE_CASES = "manage_cases"
-    VIEW_ACCESS_LOG = "view_access_log"
-
-
-ROLE_MUNICIPALITY_PERMS: dict[Role, tuple[MunicipalityPerm, ...]] = {
-    Role.CASEWORKER: (MunicipalityPerm.VIEW_CASES, MunicipalityPerm.WORK_CASES),
-    Role.MANAGER: tuple(MunicipalityPerm),
-}
-ROLE_REGION_PERMS: dict[Role, tuple[str, ...]] = {Role.POLICE_LIAISON: ("liaise",)}
-# Model-level permissions of the national roles. The administrator's cover users, places and
-# role groups only; no case model appears here or in the admin.
-ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
-    Role.ANALYST: ("accounts.view_statistics",),
-    Role.ADMINISTRATOR: (
-        *(
-            f"accounts.{action}_{model}"
-            for model in ("user", "municipality", "policeregion", "rolegroup")
-            for action in ("view", "add", "change")
-        ),
-        *(
-            f"{app}.{action}_{model}"
-            for app, model in (
-                ("cases", "need"),
-                ("cases", "interventiontype"),
-                ("cases", "criminalgroup"),
-                ("cases", "groupconflict"),
-                ("referrals", "agency"),
-            )
-            for action in ("view", "add", "change")
-        ),
-        "auth.view_group",
-    ),
-}
 
 ASSIGNMENT_PERM = "work_case"
 POLICE_SHARE_PERM = "view_shared_case"
@@ -152,100 +119,6 @@ def grants_for(user: AnyUser) -> Grants:
 def forget_grants(user: AnyUser) -> None:
     """Drop the cached grants, after a role was granted or revoked in this request."""
     vars(user).pop(_CACHE, None)
-
-
-# --- Granting roles -------------------------------------------------------------------------
-
-
-def _permissions(model: type, codenames: tuple[str, ...] | list[str]) -> list[Permission]:
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(model)
-    found = list(Permission.objects.filter(content_type=ct, codename__in=codenames))
-    if len(found) != len(set(codenames)):
-        raise LookupError(f"missing permissions {codenames} on {model}")
-    return found
-
-
-def _global_permissions(names: tuple[str, ...]) -> list[Permission]:
-    found = []
-    for name in names:
-        app_label, codename = name.split(".")
-        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return found
-
-
-@transaction.atomic
-def role_group_get_or_create(
-    *,
-    role: Role,
-    municipality: Municipality | None = None,
-    police_region: PoliceRegion | None = None,
-) -> Group:
-    """The group that holds `role` in a place, made with its permissions on first use."""
-    existing = RoleGroup.objects.filter(
-        role=role, municipality=municipality, police_region=police_region
-    ).select_related("group")
-    if (found := existing.first()) is not None:
-        return found.group
-    scope = (
-        f"{municipality.code}" if municipality else police_region.code if police_region else "se"
-    )
-    group = Group.objects.create(name=f"{role.value}@{scope}")
-    RoleGroup.objects.create(
-        group=group, role=role, municipality=municipality, police_region=police_region
-    )
-    if municipality is not None:
-        for perm in _permissions(Municipality, [p.value for p in ROLE_MUNICIPALITY_PERMS[role]]):
-            MunicipalityGroupObjectPermission.objects.create(
-                group=group, permission=perm, content_object=municipality
-            )
-    elif police_region is not None:
-        for perm in _permissions(PoliceRegion, list(ROLE_REGION_PERMS[role])):
-            PoliceRegionGroupObjectPermission.objects.create(
-                group=group, permission=perm, content_object=police_region
-            )
-    else:
-        group.permissions.set(_global_permissions(ROLE_GLOBAL_PERMS[role]))
-    return group
-
-
-@transaction.atomic
-def role_grant(
-    *,
-    user: User,
-    role: Role,
-    municipality: Municipality | None = None,
-    police_region: PoliceRegion | None = None,
-) -> None:
-    group = role_group_get_or_create(
-        role=role, municipality=municipality, police_region=police_region
-    )
-    user.groups.add(group)
-    if role == Role.ADMINISTRATOR and not user.is_staff:
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    forget_grants(user)
-
-
-@transaction.atomic
-def role_revoke(
-    *,
-    user: User,
-    role: Role,
-    municipality: Municipality | None = None,
-    police_region: PoliceRegion | None = None,
-) -> None:
-    groups = Group.objects.filter(
-        role_group__role=role,
-        role_group__municipality=municipality,
-        role_group__police_region=police_region,
-    )
-    user.groups.remove(*groups)
-    if role == Role.ADMINISTRATOR:
-        user.is_staff = False
-        user.save(update_fields=["is_staff"])
-    forget_grants(user)
 
 
 # --- Questions about roles ------------------------------------------------------------------

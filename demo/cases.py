@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
 from accounts.models import Municipality, PoliceRegion, User
 from cases.identity import luhn_check_digit
 from cases.models import (

@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts import policy
+from access import policy
+from access.policy import MunicipalityPerm
 from accounts.models import Role
-from accounts.policy import MunicipalityPerm
 from cases import selectors
 from referrals.selectors import overdue_referrals_for
 from reports.forms import CaseloadReportForm
