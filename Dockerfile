@@ -30,13 +30,16 @@ COPY . .
 RUN --mount=type=cache,target=/root/.cache/pip \
     pip install . \
  && rm -rf build ./*.egg-info
-# Settings refuse to load without a secret key when DEBUG is off: a throwaway one, for these
-# two commands only (it is not kept in the image). DEBUG off selects the manifest storage that
-# the running app expects. compilemessages needs a locale/ directory even with no .po files.
+# Settings refuse to load without a secret key and a pseudonym key when DEBUG is off:
+# throwaway ones, for these two commands only (not kept in the image). DEBUG off selects the
+# manifest storage that the running app expects. compilemessages needs a locale/ directory
+# even with no .po files.
 RUN mkdir -p locale \
  && DJANGO_SECRET_KEY=build-only-not-a-secret DJANGO_DEBUG=false \
+    EXITPROG_PSEUDONYM_KEY=build-only-not-a-secret \
     python manage.py compilemessages -v 0 \
  && DJANGO_SECRET_KEY=build-only-not-a-secret DJANGO_DEBUG=false \
+    EXITPROG_PSEUDONYM_KEY=build-only-not-a-secret \
     python manage.py collectstatic --noinput -v 0
 
 # --- runtime ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ setup:
 	scripts/setup.sh run
 
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy .
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy . && .venv/bin/lint-imports
 
 # Refresh the Swedish message catalogue after changing user-facing strings.
 messages:

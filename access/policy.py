@@ -17,8 +17,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import cast
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser, Permission
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -33,13 +32,18 @@ from accounts.models import (
     User,
 )
 from accounts.roles import (
+    GRANTS_CACHE,
     MunicipalityPerm,
+    forget_grants,
     role_group_get_or_create,
 )
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission
+from accounts.types import AnyUser
+from audit.services import access_log_refusal
+from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Client
 from reports.models import Report, ReportAudience, ReportKind
 
-type AnyUser = AbstractBaseUser | AnonymousUser
+# Defined low (accounts.types, accounts.roles) so that audit and accounts need not import access.
+__all__ = ["AnyUser", "forget_grants"]
 
 
 ASSIGNMENT_PERM = "work_case"
@@ -76,7 +80,7 @@ class Grants:
 
 
 _EMPTY = Grants()
-_CACHE = "_exitprog_grants"  # attribute of the user object that holds its Grants
+_CACHE = GRANTS_CACHE  # attribute of the user object that holds its Grants
 
 
 def grants_for(user: AnyUser) -> Grants:
@@ -114,11 +118,6 @@ def grants_for(user: AnyUser) -> Grants:
     )
     vars(user)[_CACHE] = grants
     return grants
-
-
-def forget_grants(user: AnyUser) -> None:
-    """Drop the cached grants, after a role was granted or revoked in this request."""
-    vars(user).pop(_CACHE, None)
 
 
 # --- Questions about roles ------------------------------------------------------------------
@@ -183,6 +182,40 @@ def cases_assigned_to(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(Q(municipality_id__in=working) & Q(_assigned_to(user)))
 
 
+def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
+    """Clients the user may read: those with at least one case in `cases_visible_to(user)`.
+
+    A client belongs to one municipality, and its cases with it, so this never reaches
+    another municipality's clients (OSL secrecy between authorities).
+    """
+    return Client.objects.filter(Exists(cases_visible_to(user).filter(client=OuterRef("pk"))))
+
+
+def client_for_intake(
+    user: AnyUser, municipality: Municipality, identity_number: str
+) -> Client | None:
+    """The client of `municipality` with this number that the user may read, for the intake's
+    "already registered" warning and its "same person" answer; otherwise None.
+
+    Only the chosen municipality is searched (and only where the user may open intakes), so
+    a number known in another municipality gives no sign at all. A protected client counts
+    only where the user may see its identity in one of its cases: otherwise "same person"
+    would make the user the new case's caseworker and show them the name and address the
+    mask hides (they are sent to their manager instead, like for a client they may not read).
+    """
+    if not identity_number or not may_open_intake(user, municipality):
+        return None
+    identity_seen = cases_visible_to(user).filter(
+        protected_identity_visible_q(user), client=OuterRef("pk")
+    )
+    return (
+        clients_visible_to(user)
+        .filter(municipality=municipality, identity_number=identity_number)
+        .filter(Q(protected_identity=False) | Exists(identity_seen))
+        .first()
+    )
+
+
 def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
     """An open share of the case with this liaison or their region, on a basis valid today.
 
@@ -190,8 +223,8 @@ def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
     liaison's region (or the police without a region); a recorded legal basis always counts.
     Checked on every request, so a revocation ends the access at once.
     """
+    from agencies.models import AgencyKind
     from cases.models import PoliceShare
-    from referrals.models import AgencyKind
 
     today = timezone.localdate()
     consent_valid = Q(
@@ -271,16 +304,102 @@ def case_access(user: AnyUser, case: Case) -> CaseAccess:
     )
 
 
-def get_case_for_user(user: AnyUser, case_id: int, *, action: CaseAction) -> Case:
-    """The case, if the user may do `action` to it; otherwise 404 ("not found" = "not allowed")."""
+def get_case_for_user(user: AnyUser, case_id: int, *, action: CaseAction, what: str = "") -> Case:
+    """The case, if the user may do `action` to it; otherwise 404 ("not found" = "not allowed").
+
+    A refusal is a security event: it is logged (DENIED, "refused: <what>", `what` naming the
+    page or the action) and stays logged though the 404 follows. A case that exists is named
+    in the entry, so its municipality's managers see the attempt; an id of no case is logged
+    without one (there is nothing to attach it to; the path holds the id).
+    """
     case = Case.objects.select_related("municipality", "client").filter(pk=case_id).first()
     if case is None or not case_access(user, case).allows(action):
+        access_log_refusal(user=user, what=what or action.value, case=case, obj=case)
         raise Http404
     return case
 
 
 def may(user: AnyUser, action: CaseAction, case: Case) -> bool:
     return case_access(user, case).allows(action)
+
+
+def may_view_access_log(user: AnyUser, municipality: Municipality) -> bool:
+    """May the user read the access log of the whole municipality (its cases and the attempts
+    refused on them)? Its managers may, as they may read each case's log."""
+    return municipality.pk in grants_for(user).municipalities_with(MunicipalityPerm.VIEW_ACCESS_LOG)
+
+
+def get_municipality_log_for_user(user: AnyUser, municipality_id: int) -> Municipality:
+    """The municipality whose access log the user may read; otherwise 404 (logged)."""
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None or not may_view_access_log(user, municipality):
+        access_log_refusal(user=user, what="municipality access log", municipality=municipality)
+        raise Http404
+    return municipality
+
+
+def is_manager_of(user: AnyUser, municipality: Municipality) -> bool:
+    """Does the user manage this municipality's program (its intakes, staff and roles)?"""
+    return municipality.pk in grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+
+
+def get_managed_municipality_for_user(
+    user: AnyUser, municipality_id: int, *, what: str
+) -> Municipality:
+    """The municipality, if the user manages it; otherwise 404 (logged as `what` refused)."""
+    municipality = Municipality.objects.filter(pk=municipality_id).first()
+    if municipality is None or not is_manager_of(user, municipality):
+        access_log_refusal(user=user, what=what, municipality=municipality)
+        raise Http404
+    return municipality
+
+
+# --- Protected identity ---------------------------------------------------------------------
+
+
+def protected_identity_visible_q(user: AnyUser) -> Q:
+    """Case rows whose client's identity (name, number, address) the user may see.
+
+    A protected identity (skyddade personuppgifter) is shown only to the managers of the
+    case's municipality and to the caseworkers assigned to the case who still work there (as
+    `cases_assigned_to`); any other client's identity is seen by whoever reads the case.
+    Searches and sorts over names and numbers filter on this too, so a masked row is neither
+    found nor placed by what it hides.
+    """
+    grants = grants_for(user)
+    managed = grants.municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    working = grants.municipalities_with(MunicipalityPerm.WORK_CASES)
+    condition = Q(client__protected_identity=False)
+    if managed:
+        condition |= Q(municipality_id__in=managed)
+    if working - managed:
+        condition |= Q(municipality_id__in=working) & Q(_assigned_to(user))
+    return condition
+
+
+def may_see_protected_identity(user: AnyUser, case: Case) -> bool:
+    """`protected_identity_visible_q` for one case already loaded with its client.
+
+    Answers without a query where it can: from an `identity_visible` annotation a selector
+    made with `protected_identity_visible_q`, from the client's flag and the user's grants,
+    and from the case's prefetched `assignments` (assignment grants with their `user_id`).
+    Only a protected client of a municipality the user works in, on a case loaded without
+    either, costs a query.
+    """
+    annotated = getattr(case, "identity_visible", None)
+    if annotated is not None:
+        return bool(annotated)
+    if not case.client.protected_identity:
+        return True
+    perms = grants_for(user).municipality_perms.get(case.municipality_id, frozenset())
+    if MunicipalityPerm.MANAGE_CASES in perms:
+        return True
+    if MunicipalityPerm.WORK_CASES not in perms:
+        return False
+    assignments = getattr(case, "assignments", None)
+    if assignments is not None:
+        return any(grant.user_id == user.pk for grant in assignments)
+    return Case.objects.filter(Q(pk=case.pk) & Q(_assigned_to(user))).exists()
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -304,7 +423,7 @@ def reports_visible_to(user: AnyUser) -> QuerySet[Report]:
     return Report.objects.filter(condition)
 
 
-def get_report_for_user(user: AnyUser, report_id: int) -> Report:
+def get_report_for_user(user: AnyUser, report_id: int, *, what: str = "report") -> Report:
     """The report, if the user may read it; otherwise 404."""
     report = (
         reports_visible_to(user)
@@ -313,6 +432,18 @@ def get_report_for_user(user: AnyUser, report_id: int) -> Report:
         .first()
     )
     if report is None:
+        # Logged like a refused case (see get_case_for_user), tied to the report's case or,
+        # for a caseload report, to its municipality.
+        existing = (
+            Report.objects.select_related("case", "municipality").filter(pk=report_id).first()
+        )
+        access_log_refusal(
+            user=user,
+            what=what,
+            case=existing.case if existing else None,
+            obj=existing,
+            municipality=existing.municipality if existing and not existing.case else None,
+        )
         raise Http404
     return report
 

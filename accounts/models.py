@@ -7,6 +7,7 @@ is the only module that reads them.
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -93,6 +94,12 @@ class Municipality(models.Model):
 class User(AbstractUser):
     """A person who logs in. Roles come from group membership (see RoleGroup)."""
 
+    must_change_password = models.BooleanField(
+        _("must change password at next login"),
+        default=False,
+        help_text=_("Set by an administrator; cleared when the user sets a new password."),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -100,6 +107,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        # Choosing a password (the change form, the reset link) fulfils the administrator's
+        # "must change password"; the forms save the whole user afterwards.
+        super().set_password(raw_password)
+        self.must_change_password = False
 
 
 class Role(models.TextChoices):
@@ -113,6 +126,10 @@ class Role(models.TextChoices):
 MUNICIPAL_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER})
 REGIONAL_ROLES = frozenset({Role.POLICE_LIAISON})
 NATIONAL_ROLES = frozenset({Role.ANALYST, Role.ADMINISTRATOR})
+# The roles that reach case content. An administrator holds none of them (separation of
+# duties); the rule is enforced by `accounts.services.role_grant` and, in the database, by the
+# trigger of accounts/migrations/0004 (which lists the same three values).
+CASE_ROLES = frozenset({Role.CASEWORKER, Role.MANAGER, Role.POLICE_LIAISON})
 
 
 class RoleGroup(models.Model):
@@ -172,6 +189,64 @@ class RoleGroup(models.Model):
         scope = self.municipality or self.police_region
         label = Role(self.role).label
         return f"{label}, {scope}" if scope else str(label)
+
+
+class RoleGrant(models.Model):
+    """One holding of a role: who got it, when and from whom, and when and by whom it ended.
+
+    Written only by `role_grant` and `role_revoke`, in the same transaction as the group
+    membership that actually carries the role. A revoked grant stays as the record of the past;
+    a new grant of the same role is a new row.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_grants", verbose_name=_("user")
+    )
+    role_group = models.ForeignKey(
+        RoleGroup, on_delete=models.PROTECT, related_name="grants", verbose_name=_("role")
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role_group"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_current_grant_per_user_and_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("granted_at")),
+                name="role_grant_revoked_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role_group}: {self.user}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.revoked_at is None
 
 
 # Direct foreign-key permission tables for guardian (fast, with real foreign keys).

@@ -38,9 +38,14 @@ ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
     Role.ADMINISTRATOR: (
         *(
             f"accounts.{action}_{model}"
-            for model in ("user", "municipality", "policeregion", "rolegroup")
+            for model in ("user", "municipality", "policeregion")
             for action in ("view", "add", "change")
         ),
+        # Role groups are made by the role service; grants are added (through it) and
+        # revoked, never edited.
+        "accounts.view_rolegroup",
+        "accounts.view_rolegrant",
+        "accounts.add_rolegrant",
         *(
             f"{app}.{action}_{model}"
             for app, model in (
@@ -48,11 +53,10 @@ ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
                 ("cases", "interventiontype"),
                 ("cases", "criminalgroup"),
                 ("cases", "groupconflict"),
-                ("referrals", "agency"),
+                ("agencies", "agency"),
             )
             for action in ("view", "add", "change")
         ),
-        "auth.view_group",
     ),
 }
 
@@ -73,6 +77,29 @@ def _global_permissions(names: tuple[str, ...]) -> list[Permission]:
         app_label, codename = name.split(".")
         found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return found
+
+
+def national_role_groups_refresh(**kwargs: object) -> None:
+    """Give the national roles' groups exactly the permissions of ROLE_GLOBAL_PERMS.
+
+    Run after every migrate (post_migrate), so that a change of the table reaches the groups
+    of an installation made before it; a fresh database has no such groups yet.
+    """
+    for role_group in RoleGroup.objects.filter(
+        role__in=ROLE_GLOBAL_PERMS, municipality__isnull=True, police_region__isnull=True
+    ).select_related("group"):
+        role_group.group.permissions.set(
+            _global_permissions(ROLE_GLOBAL_PERMS[Role(role_group.role)])
+        )
+
+
+# The attribute of a user object that holds its cached grants (access.policy.grants_for).
+GRANTS_CACHE = "_exitprog_grants"
+
+
+def forget_grants(user: object) -> None:
+    """Drop the cached grants, after a role was granted or revoked in this request."""
+    vars(user).pop(GRANTS_CACHE, None)
 
 
 @transaction.atomic

@@ -6,11 +6,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from access.policy import forget_grants
-from accounts.models import Municipality, PoliceRegion, Role, User
-from accounts.roles import role_group_get_or_create
+from accounts.models import (
+    CASE_ROLES,
+    Municipality,
+    PoliceRegion,
+    Role,
+    RoleGrant,
+    RoleGroup,
+    User,
+)
+from accounts.roles import forget_grants, role_group_get_or_create
 
 MUNICIPALITIES_CSV = Path(settings.BASE_DIR) / "data" / "se_municipalities.csv"
 
@@ -66,6 +76,32 @@ def municipalities_load(*, path: Path = MUNICIPALITIES_CSV) -> tuple[int, int]:
     return created, updated
 
 
+class RoleRuleError(ValidationError):
+    """A role grant the rules refuse; the message is meant for the person granting it."""
+
+
+def _roles_held(user: User) -> set[str]:
+    return set(RoleGroup.objects.filter(group__user=user).values_list("role", flat=True).distinct())
+
+
+def role_grant_refusal(*, user: User, role: Role, by: object = None) -> str:
+    """Why `role` may not go to `user` (given by `by`), or "" if it may.
+
+    Separation of duties: an administrator never also holds a role that reads cases, and
+    nobody changes their own roles.
+    """
+    if by is not None and getattr(by, "pk", None) == user.pk:
+        return _("You cannot change your own roles.")
+    held = _roles_held(user)
+    if role == Role.ADMINISTRATOR and held & CASE_ROLES:
+        return _("An administrator cannot also hold a role that reads cases (%(roles)s).") % {
+            "roles": ", ".join(str(Role(r).label) for r in sorted(held & CASE_ROLES))
+        }
+    if role in CASE_ROLES and Role.ADMINISTRATOR in held:
+        return _("An administrator cannot also hold the role %(role)s.") % {"role": role.label}
+    return ""
+
+
 @transaction.atomic
 def role_grant(
     *,
@@ -73,15 +109,35 @@ def role_grant(
     role: Role,
     municipality: Municipality | None = None,
     police_region: PoliceRegion | None = None,
-) -> None:
+    by: User | None = None,
+) -> RoleGrant:
+    """Give `user` the role in a place, and record who gave it and when.
+
+    Separation of duties: an administrator never also holds a case role (CASE_ROLES), and
+    nobody grants a role to themselves; the database refuses the first too (the trigger of
+    accounts/migrations/0004). Granting a role the user holds already changes nothing and
+    returns the current grant. `by` is None only for the system's own set-up (seed data,
+    management commands run on the server).
+    """
+    # Lock the user: two grants at once cannot both pass the separation check.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if refusal := role_grant_refusal(user=user, role=role, by=by):
+        raise RoleRuleError(refusal, code="separation_of_duties")
     group = role_group_get_or_create(
         role=role, municipality=municipality, police_region=police_region
     )
+    current = RoleGrant.objects.filter(
+        user=user, role_group__group=group, revoked_at__isnull=True
+    ).first()
+    if current is not None:
+        return current
     user.groups.add(group)
+    grant = RoleGrant.objects.create(user=user, role_group=group.role_group, granted_by=by)
     if role == Role.ADMINISTRATOR and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     forget_grants(user)
+    return grant
 
 
 @transaction.atomic
@@ -91,13 +147,20 @@ def role_revoke(
     role: Role,
     municipality: Municipality | None = None,
     police_region: PoliceRegion | None = None,
+    by: User | None = None,
 ) -> None:
+    """End the user's role in a place; the grant stays as the record of who held it."""
+    if by is not None and by.pk == user.pk:
+        raise RoleRuleError(_("You cannot change your own roles."), code="self")
     groups = Group.objects.filter(
         role_group__role=role,
         role_group__municipality=municipality,
         role_group__police_region=police_region,
     )
     user.groups.remove(*groups)
+    RoleGrant.objects.filter(
+        user=user, role_group__group__in=groups, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now(), revoked_by=by)
     if role == Role.ADMINISTRATOR:
         user.is_staff = False
         user.save(update_fields=["is_staff"])

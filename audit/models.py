@@ -9,8 +9,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case
-
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Viewed")
@@ -36,12 +34,22 @@ class AccessLogEntry(models.Model):
     )
     action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
     case = models.ForeignKey(
-        Case,
+        "cases.Case",  # by string: the audit sink imports no app above accounts
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="access_log",
         verbose_name=_("case"),
+    )
+    # The municipality the access concerned, kept as it was then: a refused attempt on a report
+    # without a case (a caseload report) still belongs to the managers of that municipality.
+    municipality = models.ForeignKey(
+        "accounts.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
     )
     object_type = models.CharField(_("object type"), max_length=50, blank=True)
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
@@ -54,7 +62,10 @@ class AccessLogEntry(models.Model):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["case", "at"], name="audit_case_at_idx")]
+        indexes = [
+            models.Index(fields=["case", "at"], name="audit_case_at_idx"),
+            models.Index(fields=["municipality", "at"], name="audit_municipality_at_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.object_id}"

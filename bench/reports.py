@@ -198,6 +198,8 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
 
     from access import policy
     from accounts.models import Municipality
+    from agencies.models import Agency
+    from cases.identity import identity_pseudonym
     from cases.models import (
         AssessmentCriterionCheck,
         AssessmentScore,
@@ -215,7 +217,7 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
         Need,
         ThreatAssessment,
     )
-    from referrals.models import Agency, Referral, ReferralEvent
+    from referrals.models import Referral, ReferralEvent
     from reports.periods import add_months
 
     rng = random.Random(n)
@@ -231,9 +233,11 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
     criteria = list(instrument.criteria.all())
     with transaction.atomic():
         client = Client.objects.create(
+            municipality=stockholm,
             first_name=rng.choice(["Ali", "Johan", "Omar", "Elias", "Hugo", "Rami"]),
             last_name=f"Benchsson{n}",
             identity_number=identity_number(n),
+            pseudonym=identity_pseudonym(identity_number(n)),
         )
         case = Case.objects.create(
             reference=f"{REFERENCE_PREFIX}{n:04d}",

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "IdentityNumber",
+    "identity_pseudonym",
     "luhn_check_digit",
     "normalise_identity_number",
     "parse_identity_number",
@@ -138,6 +139,16 @@ def _resolve_century(yy: int, mm: int, dd: int, sep: str, today: date) -> int:
     return year
 
 
+def _is_centenarian(birth_date: date, today: date) -> bool:
+    """Whether someone born on ``birth_date`` is 100 or older on ``today`` (born on
+    29 February, one turns 100 on 1 March when the hundredth year has no 29 February)."""
+    return (today.year - birth_date.year, today.month, today.day) >= (
+        100,
+        birth_date.month,
+        birth_date.day,
+    )
+
+
 def parse_identity_number(value: str, *, today: date | None = None) -> IdentityNumber:
     """Validate ``value`` and return it as an :class:`IdentityNumber`.
 
@@ -146,8 +157,12 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
     the century of 10-digit numbers and what counts as the future; pass
     ``django.utils.timezone.localdate()`` from request-handling code.
 
-    Raises ``ValidationError`` with code ``format``, ``checksum``, ``date`` or
-    ``future``.
+    ``YYYYMMDD+NNNC`` is accepted too, for a person aged 100 or more on ``today``
+    (it normalises like ``YYMMDD+NNNC``).
+
+    Raises ``ValidationError`` with code ``format``, ``serial`` (individual number
+    000, never issued), ``checksum``, ``date``, ``future`` or ``plus`` (a 12-digit
+    number with ``+`` for someone younger than 100).
     """
     if today is None:
         # Plain date.today() keeps this module free of settings; it uses the
@@ -156,15 +171,24 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
         today = date.today()  # noqa: DTZ011
 
     match = _PATTERN.fullmatch(value.strip()) if isinstance(value, str) else None
-    # A century with "+" contradicts itself (the "+" exists only because the
-    # 10-digit form lacks a century), so it is rejected rather than guessed at.
-    if match is None or (match["century"] and match["sep"] == "+"):
+    if match is None:
         raise ValidationError(
             _(
                 "Enter a personal identity number or co-ordination number in the form "
                 "YYYYMMDD-NNNN or YYMMDD-NNNN."
             ),
             code="format",
+        )
+
+    # The Tax Agency never issues the individual number 000: such a number is made up
+    # (or a placeholder), even when its check digit happens to fit.
+    if match["serial"] == "000":
+        raise ValidationError(
+            _(
+                "The identity number is not valid: its individual number (the three digits "
+                "before the check digit) is never 000."
+            ),
+            code="serial",
         )
 
     yy, mm, dd = match["yy"], match["mm"], match["dd"]
@@ -205,6 +229,17 @@ def parse_identity_number(value: str, *, today: date | None = None) -> IdentityN
             code="future",
         )
 
+    # "+" says the person has turned 100. The 10-digit form takes its century from it; a
+    # 12-digit form states its century, and the two must agree.
+    if match["century"] and match["sep"] == "+" and not _is_centenarian(birth_date, today):
+        raise ValidationError(
+            _(
+                "The identity number has a + although the person is younger than 100 years: "
+                "write - instead of +, or check the year of birth."
+            ),
+            code="plus",
+        )
+
     return IdentityNumber(
         number=f"{year:04d}{mm}{dd}{match['serial']}{match['check']}",
         birth_date=birth_date,
@@ -228,3 +263,23 @@ def validate_identity_number(value: str) -> None:
     answer matters; normalising is left to the form's clean method.
     """
     parse_identity_number(value)
+
+
+def identity_pseudonym(number: str) -> str:
+    """Return the keyed pseudonym of a 12-digit identity number (64 hex digits).
+
+    HMAC-SHA256 under the server secret ``EXITPROG_PSEUDONYM_KEY``: the same person gets
+    the same pseudonym in every municipality, so the national statistics can recognise
+    one person across municipalities without seeing who it is; without the key nobody
+    can compute it from a number (a plain hash of a personnummer is reversed by trying
+    the few million numbers of a year). An empty number (a reserve identity) has none.
+    """
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    if not number:
+        return ""
+    key = settings.EXITPROG_PSEUDONYM_KEY.encode()
+    return hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest()

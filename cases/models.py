@@ -15,8 +15,21 @@ from accounts.models import Municipality
 
 
 class Client(models.Model):
-    """The person in the program. Several cases over the years may refer to one client."""
+    """The person as one municipality knows them. Several cases over the years may refer to
+    one client, all of that municipality.
 
+    A client record belongs to one municipality: what one municipality knows about a person
+    is secret towards every other (OSL), so the same person known in two municipalities is
+    two rows. Only the keyed `pseudonym` (never shown) recognises them as one person, for
+    the national statistics.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        verbose_name=_("municipality"),
+    )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     identity_number = models.CharField(
@@ -30,6 +43,10 @@ class Client(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     protected_identity = models.BooleanField(_("protected identity"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # HMAC-SHA256 of the identity number under EXITPROG_PSEUDONYM_KEY
+    # (cases.identity.identity_pseudonym): the same person has the same pseudonym in every
+    # municipality. Never shown: not in a form, the admin, a template or an export of a case.
+    pseudonym = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -45,7 +62,19 @@ class Client(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(identity_number="") | ~models.Q(reserve_identity=""),
                 name="client_has_identity_or_reserve",
-            )
+            ),
+            # One client row per person and municipality.
+            models.UniqueConstraint(
+                fields=["municipality", "identity_number"],
+                condition=~models.Q(identity_number=""),
+                name="client_one_per_number_and_municipality",
+            ),
+            # The target of the composite foreign key from cases_case (client_id,
+            # municipality_id) that the migration 0012 adds in SQL: a case's client belongs
+            # to the case's municipality.
+            models.UniqueConstraint(
+                fields=["id", "municipality"], name="client_id_municipality_key"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,7 +117,11 @@ OPEN_STATES = frozenset(
 
 
 class Case(models.Model):
-    """One program episode of a client, owned by one municipality."""
+    """One program episode of a client, owned by one municipality.
+
+    The client is always a client of the case's municipality: the database refuses anything
+    else (a composite foreign key (client_id, municipality_id), migration 0012).
+    """
 
     reference = models.CharField(_("case reference"), max_length=20, unique=True)
     client = models.ForeignKey(
@@ -111,7 +144,7 @@ class Case(models.Model):
     )
     plan = models.TextField(_("plan"), blank=True)
     source_agency = models.ForeignKey(
-        "referrals.Agency",
+        "agencies.Agency",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -571,7 +604,7 @@ class Intervention(models.Model):
         InterventionType, on_delete=models.PROTECT, related_name="+", verbose_name=_("type")
     )
     provider = models.ForeignKey(
-        "referrals.Agency",
+        "agencies.Agency",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -686,7 +719,7 @@ class InformationKind(models.TextChoices):
 class Consent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     agencies = models.ManyToManyField(
-        "referrals.Agency", related_name="consents", verbose_name=_("agencies")
+        "agencies.Agency", related_name="consents", verbose_name=_("agencies")
     )
     information = ArrayField(
         models.CharField(max_length=20, choices=InformationKind.choices),

@@ -2,11 +2,14 @@
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
     Exists,
@@ -17,14 +20,20 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
+from django.db.models import Case as SqlCase
+from django.db.models.expressions import BaseExpression
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from access import policy
 from access.policy import AnyUser, MunicipalityPerm
 from accounts.models import Municipality, Role, User
+from agencies.models import AgencyKind
 from audit.models import AccessAction, AccessLogEntry
+from cases.identity import normalise_identity_number
 from cases.models import (
     OPEN_STATES,
     Case,
@@ -49,8 +58,17 @@ from cases.models import (
     Transfer,
     TransferState,
 )
-from referrals.models import AgencyKind, Referral, ReferralState
-from referrals.selectors import unanswered_referrals_exist
+
+
+def identity_visible(user: AnyUser) -> SqlCase:
+    """Whether the user may see the identity of the case's client, as an annotation
+    (`identity_visible=identity_visible(user)`): the policy's `protected_identity_visible_q`,
+    which `policy.may_see_protected_identity` then reads back without a query."""
+    return SqlCase(
+        When(policy.protected_identity_visible_q(user), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
 
 
 @dataclass
@@ -66,24 +84,34 @@ def caseworker_home(*, user: AnyUser, today: datetime.date, due_within_days: int
     of their cases that are due soon or overdue (two queries).
 
     Follow-ups come after a case has ended, so they are looked up among all assigned cases,
-    closed ones included.
+    closed ones included. Every case carries `identity_visible` (see `identity_visible`).
     """
-    cases = list(
+    cases: list[Case] = list(
         policy.cases_assigned_to(user)
         .filter(state__in=OPEN_STATES)
         .select_related("client", "municipality")
+        .annotate(identity_visible=identity_visible(user))
         .order_by("next_review_on", "reference")
     )
     due = [c for c in cases if c.review_is_due(today, due_within_days)]
-    follow_ups = list(
+    follow_ups: list[FollowUp] = list(
         FollowUp.objects.filter(
             case__in=policy.cases_assigned_to(user),
             recorded_at__isnull=True,
             due_on__lte=today + datetime.timedelta(days=due_within_days),
         )
         .select_related("case__client", "case__municipality")
+        .annotate(
+            case_identity_visible=Exists(
+                Case.objects.filter(pk=OuterRef("case_id")).filter(
+                    policy.protected_identity_visible_q(user)
+                )
+            )
+        )
         .order_by("due_on", "case__reference", "months")
     )
+    for follow_up in follow_ups:
+        follow_up.case.identity_visible = follow_up.case_identity_visible  # type: ignore[attr-defined]
     return CaseworkerHome(my_cases=cases, due=due, follow_ups_due=follow_ups)
 
 
@@ -150,7 +178,8 @@ def police_home(*, user: AnyUser) -> list[Case]:
     liaison's last visit of the shared view, None before the first) and flags of what is newer
     than that visit: `new_threat` (a threat assessment), `new_note` (someone else's police
     note), `new_state` (a state change), `new_placement`; `changed` is true when any is, or
-    before the first visit.
+    before the first visit. `identity_visible` says whether the liaison may see the client's
+    identity (see `identity_visible`).
     """
     uid = policy.user_pk(user)
     newer = {"case": OuterRef("pk")}
@@ -158,6 +187,7 @@ def police_home(*, user: AnyUser) -> list[Case]:
         policy.cases_shared_with(user)
         .select_related("client", "municipality")
         .annotate(
+            identity_visible=identity_visible(user),
             threat_level=Subquery(
                 ThreatAssessment.objects.filter(case=OuterRef("pk"))
                 .order_by("-assessed_on", "-id")
@@ -222,8 +252,32 @@ CASELOAD_SORTS = {
     "state": ("state", "reference"),
     "threat": (F("threat_level").desc(nulls_last=True), "reference"),
     "-threat": (F("threat_level").asc(nulls_first=True), "reference"),
-    "name": ("client__last_name", "client__first_name", "reference"),
+    # A masked row sorts as if its client had no name (all of them first, by reference), so
+    # its place in the list does not tell where its hidden name falls in the alphabet.
+    "name": (
+        SqlCase(When(identity_visible=True, then=F("client__last_name")), default=Value("")),
+        SqlCase(When(identity_visible=True, then=F("client__first_name")), default=Value("")),
+        "reference",
+    ),
 }
+
+
+def _whole_identity_number(query: str, today: datetime.date) -> str:
+    """The 12-digit stored form of `query` if it is a whole, valid identity number, else ""."""
+    try:
+        return normalise_identity_number(query, today=today)
+    except ValidationError:
+        return ""
+
+
+# What apps above cases add to each case of the caseload: a name and a function that makes
+# the annotation, registered in the app's AppConfig.ready() (referrals adds
+# "unanswered_referrals", its own rule). cases cannot import them: they sit above it.
+CASELOAD_ANNOTATIONS: dict[str, Callable[[], BaseExpression]] = {}
+
+
+def caseload_annotation_register(name: str, make: Callable[[], BaseExpression]) -> None:
+    CASELOAD_ANNOTATIONS[name] = make
 
 
 def caseload_for(
@@ -231,9 +285,14 @@ def caseload_for(
 ) -> QuerySet[Case]:
     """The cases a caseworker or manager may read, filtered, searched and sorted.
 
-    The queryset carries the current threat level (`threat_level`) and prefetches the assigned
-    caseworkers, so a page of it costs a fixed number of queries. Names of protected clients
-    are only searchable by users who may see them (their assigned staff and managers).
+    The queryset carries the current threat level (`threat_level`) and whether the user may
+    see the client's identity (`identity_visible`), and prefetches the assigned caseworkers,
+    so a page of it costs a fixed number of queries.
+
+    A masked row must not be found or placed by what it hides, so every predicate over the
+    identity asks `identity_visible`: a name matches only a visible client, an identity number
+    matches only as a whole number (a partial match would let one rebuild a hidden number
+    digit by digit) of a visible client, and the name sort puts masked rows together.
     """
     latest_threat = ThreatAssessment.objects.filter(case=OuterRef("pk")).order_by(
         "-assessed_on", "-id"
@@ -242,8 +301,9 @@ def caseload_for(
         policy.cases_visible_to(user)
         .select_related("client", "municipality")
         .annotate(
+            identity_visible=identity_visible(user),
             threat_level=Subquery(latest_threat.values("level")[:1]),
-            unanswered_referrals=unanswered_referrals_exist(),
+            **{name: make() for name, make in CASELOAD_ANNOTATIONS.items()},
         )
         .prefetch_related(
             Prefetch(
@@ -283,44 +343,18 @@ def caseload_for(
             next_review_on__lte=today + datetime.timedelta(days=due_within_days),
         )
     if query := filters.query.strip():
-        digits = "".join(ch for ch in query if ch.isdigit())
+        visible = Q(identity_visible=True)
         names = Q(first_name__icontains=query) | Q(last_name__icontains=query)
         full = query.split()
         if len(full) >= 2:
             names |= Q(first_name__icontains=full[0], last_name__icontains=full[-1])
         # Matching clients first lets PostgreSQL use the trigram indexes on their names.
         by_name = Q(client_id__in=Client.objects.filter(names).values("pk"))
-        managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
-        may_see_name = (
-            Q(client__protected_identity=False)
-            | Q(municipality_id__in=managed)
-            | Q(
-                Exists(
-                    CaseUserObjectPermission.objects.filter(
-                        content_object=OuterRef("pk"),
-                        user__pk=policy.user_pk(user),
-                        permission__codename=policy.ASSIGNMENT_PERM,
-                    )
-                )
-            )
-        )
-        condition = (by_name & may_see_name) | Q(reference__icontains=query)
-        if len(digits) >= 6:
-            # Identity numbers are stored as 12 digits; a 10-digit search lacks the century.
-            condition |= Q(client__identity_number__contains=digits[-10:])
+        condition = (by_name & visible) | Q(reference__icontains=query)
+        if number := _whole_identity_number(query, today):
+            condition |= Q(client__identity_number=number) & visible
         cases = cases.filter(condition)
     return cases.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["next_review_on"]))
-
-
-def may_see_protected_name(*, user: AnyUser, case: Case) -> bool:
-    """Assigned staff and the municipality's managers see a protected client's name."""
-    grants = policy.grants_for(user)
-    if case.municipality_id in grants.municipalities_with(MunicipalityPerm.MANAGE_CASES):
-        return True
-    assignments = getattr(case, "assignments", None)
-    if assignments is not None:
-        return any(grant.user_id == user.pk for grant in assignments)
-    return policy.cases_assigned_to(user).filter(pk=case.pk).exists()
 
 
 def caseworkers_of(*, user: AnyUser) -> QuerySet[User]:
@@ -398,10 +432,6 @@ def case_page(
         .select_related("user")
         .order_by("user__last_name")
     )
-    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
-    show_protected = case.municipality_id in managed or any(
-        a.user_id == user.pk for a in assignments
-    )
     instrument = (
         Instrument.objects.filter(code="motivation", is_current=True)
         .annotate(total=Sum("items__max_score"))
@@ -419,7 +449,7 @@ def case_page(
     return CasePage(
         case=case,
         access=access,
-        show_protected=show_protected,
+        show_protected=policy.may_see_protected_identity(user, case),
         assignments=assignments,
         state_changes=list(case.state_changes.select_related("by").order_by("-at", "-id")),
         threats=list(case.threats.select_related("recorded_by").order_by("-assessed_on", "-id")),
@@ -534,11 +564,13 @@ class SharedCasePage:
     """
 
     case: Case
+    # May the user see the client's identity? The policy lets no liaison, as a liaison, see a
+    # protected one; the page shows what it decided.
+    show_protected: bool
     last_seen: datetime.datetime | None
     threats: list[ThreatAssessment]
     affiliations: list[GroupAffiliation]
     placements: list[Placement]
-    referrals: list[Referral]
     decisions: list[CaseStateChange]
     notes: list[PoliceNote]
 
@@ -585,6 +617,7 @@ def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
             note.is_new = note.written_at > last_seen and note.author_id != uid  # type: ignore[attr-defined]
     return SharedCasePage(
         case=case,
+        show_protected=policy.may_see_protected_identity(user, case),
         last_seen=last_seen,
         threats=threats,
         affiliations=list(
@@ -594,13 +627,6 @@ def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
             .order_by("-started_on", "-id")
         ),
         placements=placements,
-        referrals=list(
-            Referral.objects.filter(case=case, agency__kind=AgencyKind.POLICE)
-            .exclude(state=ReferralState.DRAFT)
-            .select_related("agency")
-            .only("id", "case_id", "direction", "state", "sent_at", "agency__name")
-            .order_by("-sent_at", "-id")
-        ),
         decisions=decisions,
         notes=notes,
     )

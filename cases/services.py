@@ -6,17 +6,21 @@ transaction, and raises `CaseRuleError` with a message for the user when a rule 
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access import policy
 from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import Municipality, PoliceRegion, Role, User
-from cases.identity import normalise_identity_number
+from agencies.models import Agency, AgencyKind
+from audit.models import AccessAction
+from audit.services import access_log_record
+from cases.identity import identity_pseudonym, normalise_identity_number
 from cases.models import (
     FOLLOW_UP_MONTHS,
     OPEN_STATES,
@@ -51,7 +55,13 @@ from cases.models import (
     Transfer,
     TransferState,
 )
-from referrals.models import Agency, AgencyKind
+
+
+def _log(
+    action: AccessAction, *, by: User | None, case: Case, obj: models.Model, detail: str
+) -> None:
+    """The service's own access-log row, in its transaction (no caller can skip it)."""
+    access_log_record(user=by, action=action, case=case, obj=obj, detail=detail)
 
 
 class CaseRuleError(ValidationError):
@@ -66,9 +76,42 @@ def _require(user: User, action: CaseAction, case: Case) -> None:
 # --- Clients and intake -----------------------------------------------------------------------
 
 
-def client_find_by_identity_number(*, identity_number: str) -> Client | None:
-    """The client registered with this number, if any (for the duplicate warning)."""
-    return Client.objects.filter(identity_number=identity_number).order_by("pk").first()
+@dataclass(frozen=True)
+class IntakeMatch:
+    """What the intake may learn about a number in the chosen municipality.
+
+    `client`: the registered client, when the user may read it (the warning, then "same
+    person"); `hidden`: the number is registered there but the user may not read any case of
+    that client, or it is a protected identity they may not see (they are refused, without
+    its data). Another municipality's clients are
+    never looked at, so a number known only there is an empty match, like an unknown one.
+    """
+
+    client: Client | None = None
+    hidden: bool = False
+
+
+def client_find_by_identity_number(
+    *, by: User, municipality: Municipality, identity_number: str
+) -> IntakeMatch:
+    """The client of `municipality` registered with this number, as far as `by` may know."""
+    if not identity_number or not policy.may_open_intake(by, municipality):
+        return IntakeMatch()
+    client = policy.client_for_intake(by, municipality, identity_number)
+    if client is not None:
+        return IntakeMatch(client=client)
+    registered = Client.objects.filter(
+        municipality=municipality, identity_number=identity_number
+    ).exists()
+    return IntakeMatch(hidden=registered)
+
+
+def registered_elsewhere_message(municipality: Municipality) -> str:
+    return _(
+        "This identity number is already registered in %(municipality)s, in cases you may "
+        "not read. Ask your manager: a manager, or a caseworker who may read the client, "
+        "opens the inquiry."
+    ) % {"municipality": municipality}
 
 
 @transaction.atomic
@@ -88,17 +131,35 @@ def case_open(
 ) -> Case:
     """Open an inquiry for a new or a known client in `municipality`.
 
-    Steps: check that the user may open intakes there; normalise the identity number (or
-    require a reserve identity); reuse `existing_client` when the caller confirmed it is the
-    same person; give the case the next reference of the municipality and year; record the
-    first state change; assign the caseworker who opened it.
+    Steps: check that the user may open intakes there; lock the municipality (references and
+    the one-client-per-number rule); reuse `existing_client` only when it is a client of
+    this municipality that the user may read (the caller confirmed it is the same person);
+    otherwise normalise the identity number (or require a reserve identity) and refuse a
+    number already registered here, so there is never a second client row; give the case
+    the next reference of the municipality and year; record the first state change; assign
+    the caseworker who opened it; write the access log.
     """
     if not policy.may_open_intake(by, municipality):
         raise CaseRuleError(
             _("You cannot open cases in %(municipality)s.") % {"municipality": municipality},
             code="forbidden",
         )
+    # Lock the municipality row so two intakes at once get different references and
+    # cannot both register the same number.
+    Municipality.objects.select_for_update().get(pk=municipality.pk)
     if existing_client is not None:
+        # The same lookup as the warning's: a client of this municipality the user may read,
+        # and whose protected identity (if any) they may see.
+        if (
+            existing_client.municipality_id != municipality.pk
+            or policy.client_for_intake(by, municipality, existing_client.identity_number)
+            != existing_client
+        ):
+            raise CaseRuleError(
+                _("A new case can only be opened for a client you may read in %(municipality)s.")
+                % {"municipality": municipality},
+                code="client",
+            )
         client = existing_client
     else:
         number = normalise_identity_number(identity_number) if identity_number.strip() else ""
@@ -107,22 +168,36 @@ def case_open(
                 _("Give a personal identity number, a co-ordination number or a reserve identity."),
                 code="identity",
             )
+        match = client_find_by_identity_number(
+            by=by, municipality=municipality, identity_number=number
+        )
+        if match.hidden:
+            raise CaseRuleError(registered_elsewhere_message(municipality), code="registered")
+        if match.client is not None:
+            raise CaseRuleError(
+                _(
+                    "A client with this identity number is already registered in "
+                    "%(municipality)s. Open the case for that client."
+                )
+                % {"municipality": municipality},
+                code="duplicate",
+            )
         birth = None
         if number:
             day = int(number[6:8])
             birth = datetime.date(int(number[:4]), int(number[4:6]), day - 60 if day > 60 else day)
         client = Client.objects.create(
+            municipality=municipality,
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             identity_number=number,
+            pseudonym=identity_pseudonym(number),
             reserve_identity=reserve_identity.strip(),
             birth_date=birth,
             protected_identity=protected_identity,
             address=address.strip(),
         )
     today = timezone.localdate()
-    # Lock the municipality row so two intakes at once get different references.
-    Municipality.objects.select_for_update().get(pk=municipality.pk)
     prefix = f"{municipality.code}-{today.year}-"
     last = (
         Case.objects.filter(reference__startswith=prefix)
@@ -146,6 +221,8 @@ def case_open(
     )
     if Role.CASEWORKER in policy.grants_for(by).role_set:
         policy.case_grant_assignment(case=case, user=by)
+    detail = "case opened for a registered client" if existing_client else "case opened"
+    _log(AccessAction.CREATE, by=by, case=case, obj=case, detail=detail)
     return case
 
 
@@ -203,6 +280,7 @@ def case_transition(*, case: Case, to_state: CaseState, by: User, reason: str) -
     )
     if to_state in ENDING_STATES and case.closed_on is not None:
         follow_ups_schedule(case=case, ended_on=case.closed_on)
+    _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=f"state {to_state.value}")
     return case
 
 
@@ -235,7 +313,7 @@ def case_discontinue(*, case: Case, by: User, reason: str) -> Case:
 
 def follow_ups_schedule(*, case: Case, ended_on: datetime.date) -> list[FollowUp]:
     """Schedule the follow-ups 3, 6, 12 and 24 months after `ended_on` (once per case)."""
-    from reports.periods import add_months
+    from exitprog.dates import add_months
 
     FollowUp.objects.bulk_create(
         [
@@ -293,6 +371,7 @@ def follow_up_record(*, follow_up: FollowUp, by: User, **outcome: object) -> Fol
     follow_up.recorded_by = by
     follow_up.recorded_at = timezone.now()
     follow_up.save()
+    _log(AccessAction.CHANGE, by=by, case=follow_up.case, obj=follow_up, detail="follow-up")
     return follow_up
 
 
@@ -311,12 +390,16 @@ def case_assign(*, case: Case, caseworker: User, by: User) -> None:
             code="not_caseworker",
         )
     policy.case_grant_assignment(case=case, user=caseworker)
+    detail = f"assignment added {caseworker.username}"
+    _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=detail)
 
 
 @transaction.atomic
 def case_unassign(*, case: Case, caseworker: User, by: User) -> None:
     _require(by, CaseAction.MANAGE, case)
     policy.case_revoke_assignment(case=case, user=caseworker)
+    detail = f"assignment removed {caseworker.username}"
+    _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=detail)
 
 
 @transaction.atomic
@@ -379,6 +462,7 @@ def assessment_record(
         AssessmentCriterionCheck(assessment=assessment, criterion_id=c, met=m)
         for c, m in criteria.items()
     )
+    _log(AccessAction.CREATE, by=by, case=case, obj=assessment, detail="motivation assessment")
     return assessment
 
 
@@ -395,7 +479,7 @@ def threat_record(
     _require(by, CaseAction.EDIT, case)
     if assessed_on > timezone.localdate():
         raise CaseRuleError(_("A threat assessment cannot be dated in the future."), code="future")
-    return ThreatAssessment.objects.create(
+    threat = ThreatAssessment.objects.create(
         case=case,
         level=level,
         source=source,
@@ -403,6 +487,8 @@ def threat_record(
         note=note.strip(),
         recorded_by=by,
     )
+    _log(AccessAction.CREATE, by=by, case=case, obj=threat, detail="threat assessment")
+    return threat
 
 
 @transaction.atomic
@@ -417,7 +503,11 @@ def need_add(
             _("The need “%(need)s” is already open in this case.") % {"need": need.label},
             code="duplicate",
         )
-    return CaseNeed.objects.create(case=case, need=need, identified_on=identified_on, note=note)
+    case_need = CaseNeed.objects.create(
+        case=case, need=need, identified_on=identified_on, note=note
+    )
+    _log(AccessAction.CREATE, by=by, case=case, obj=case_need, detail="need")
+    return case_need
 
 
 @transaction.atomic
@@ -431,6 +521,7 @@ def need_resolve(*, case_need: CaseNeed, by: User, resolved_on: datetime.date) -
         raise CaseRuleError(_("A need cannot be resolved before it was identified."), code="date")
     case_need.resolved_on = resolved_on
     case_need.save(update_fields=["resolved_on"])
+    _log(AccessAction.CHANGE, by=by, case=case_need.case, obj=case_need, detail="need resolved")
     return case_need
 
 
@@ -469,7 +560,9 @@ def intervention_create(
     if unknown:
         raise TypeError(f"unknown intervention fields {unknown}")
     _check_intervention(values)
-    return Intervention.objects.create(case=case, type=type, created_by=by, **values)
+    intervention = Intervention.objects.create(case=case, type=type, created_by=by, **values)
+    _log(AccessAction.CREATE, by=by, case=case, obj=intervention, detail="intervention")
+    return intervention
 
 
 @transaction.atomic
@@ -482,6 +575,13 @@ def intervention_update(*, intervention: Intervention, by: User, **values: objec
     for field, value in values.items():
         setattr(intervention, field, value)
     intervention.save(update_fields=[*values, "updated_at"])
+    _log(
+        AccessAction.CHANGE,
+        by=by,
+        case=intervention.case,
+        obj=intervention,
+        detail="intervention",
+    )
     return intervention
 
 
@@ -506,7 +606,7 @@ def journal_write(
         raise CaseRuleError(_("A journal entry cannot describe a future day."), code="future")
     if corrects is not None and corrects.case_id != case.pk:
         raise CaseRuleError(_("A correction must belong to the same case."), code="case")
-    return JournalEntry.objects.create(
+    entry = JournalEntry.objects.create(
         case=case,
         author=by,
         occurred_on=occurred_on,
@@ -514,6 +614,9 @@ def journal_write(
         text=text.strip(),
         corrects=corrects,
     )
+    detail = "journal correction" if corrects is not None else "journal entry"
+    _log(AccessAction.CREATE, by=by, case=case, obj=entry, detail=detail)
+    return entry
 
 
 # --- Consent ----------------------------------------------------------------------------------
@@ -548,6 +651,7 @@ def consent_record(
         recorded_by=by,
     )
     consent.agencies.set(agencies)
+    _log(AccessAction.CREATE, by=by, case=case, obj=consent, detail="consent")
     return consent
 
 
@@ -559,6 +663,7 @@ def consent_revoke(*, consent: Consent, by: User) -> Consent:
     consent.revoked_at = timezone.now()
     consent.revoked_by = by
     consent.save(update_fields=["revoked_at", "revoked_by"])
+    _log(AccessAction.CHANGE, by=by, case=consent.case, obj=consent, detail="consent revoked")
     return consent
 
 
@@ -579,7 +684,7 @@ def affiliation_add(
     _require(by, CaseAction.EDIT, case)
     if started_on and ended_on and ended_on < started_on:
         raise CaseRuleError(_("An affiliation cannot end before it begins."), code="dates")
-    return GroupAffiliation.objects.create(
+    affiliation = GroupAffiliation.objects.create(
         client=case.client,
         group=group,
         role=role,
@@ -588,6 +693,8 @@ def affiliation_add(
         source=source.strip(),
         recorded_by=by,
     )
+    _log(AccessAction.CREATE, by=by, case=case, obj=affiliation, detail="group affiliation")
+    return affiliation
 
 
 # --- Sharing with the police ------------------------------------------------------------------
@@ -663,6 +770,7 @@ def case_share_with_police(
         created_by=by,
     )
     policy.case_grant_police_share(case=case, liaison=liaison, region=region)
+    _log(AccessAction.CHANGE, by=by, case=case, obj=share, detail="police share")
     return share
 
 
@@ -689,6 +797,7 @@ def police_share_end(*, share: PoliceShare, by: User) -> PoliceShare:
     if share.ended_at is not None:
         raise CaseRuleError(_("The share has already ended."), code="ended")
     _end_share(share, by=by, reason=PoliceShareEnd.REVOKED)
+    _log(AccessAction.CHANGE, by=by, case=share.case, obj=share, detail="police share ended")
     return share
 
 
@@ -699,9 +808,6 @@ def police_shares_sweep() -> list[PoliceShare]:
     Access already ended at the revocation or expiry (the policy checks the basis on every
     request); this records it, removes the grants and writes the access log.
     """
-    from audit.models import AccessAction
-    from audit.services import access_log_record
-
     today = timezone.localdate()
     ended = []
     shares = (
@@ -735,9 +841,11 @@ def police_note_add(*, case: Case, by: User, text: str, threat_level: int | None
     _require(by, CaseAction.ADD_POLICE_NOTE, case)
     if not text.strip():
         raise CaseRuleError(_("A police note needs a text."), code="empty")
-    return PoliceNote.objects.create(
+    note = PoliceNote.objects.create(
         case=case, author=by, text=text.strip(), threat_level=threat_level
     )
+    _log(AccessAction.CREATE, by=by, case=case, obj=note, detail="police note")
+    return note
 
 
 # --- Transfers between municipalities ---------------------------------------------------------
@@ -764,13 +872,15 @@ def transfer_propose(
         raise CaseRuleError(
             _("A transfer of this case is already waiting for an answer."), code="open"
         )
-    return Transfer.objects.create(
+    transfer = Transfer.objects.create(
         case=case,
         from_municipality=case.municipality,
         to_municipality=to_municipality,
         reason=reason.strip(),
         proposed_by=by,
     )
+    _log(AccessAction.CHANGE, by=by, case=case, obj=transfer, detail="transfer proposed")
+    return transfer
 
 
 def _require_receiving_manager(transfer: Transfer, by: User) -> None:
@@ -784,19 +894,75 @@ def _require_receiving_manager(transfer: Transfer, by: User) -> None:
         raise CaseRuleError(_("The transfer has already been answered."), code="answered")
 
 
+def _client_in_receiving_municipality(client: Client, municipality: Municipality) -> Client:
+    """The receiving municipality's client row for the person of a moved case.
+
+    Its own client with the same identity number if it has one, else a copy of the sending
+    row; either way it gets copies of the sending row's group affiliations (they belong to
+    the case's history). From then on the two rows are separate: a change made in one
+    municipality never shows in the other.
+    """
+    target = None
+    if client.identity_number:
+        target = Client.objects.filter(
+            municipality=municipality, identity_number=client.identity_number
+        ).first()
+    if target is None:
+        target = Client.objects.create(
+            municipality=municipality,
+            first_name=client.first_name,
+            last_name=client.last_name,
+            identity_number=client.identity_number,
+            pseudonym=identity_pseudonym(client.identity_number),
+            reserve_identity=client.reserve_identity,
+            birth_date=client.birth_date,
+            protected_identity=client.protected_identity,
+            address=client.address,
+            created_at=client.created_at,
+        )
+    GroupAffiliation.objects.bulk_create(
+        GroupAffiliation(
+            client=target,
+            group_id=a.group_id,
+            role=a.role,
+            started_on=a.started_on,
+            ended_on=a.ended_on,
+            source=a.source,
+            recorded_by_id=a.recorded_by_id,
+            recorded_at=a.recorded_at,
+        )
+        for a in client.affiliations.order_by("pk")
+    )
+    return target
+
+
 @transaction.atomic
 def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer:
     """Move the case: ownership and visibility go to the receiving municipality.
 
     The old team loses access (visibility follows the case's municipality); per-case grants
     are reviewed: assignments end, and police shares end (the new manager shares anew).
-    The history (journal, decisions, records) stays with the case.
+    The history (journal, decisions, records) stays with the case. The client record does
+    not cross the line: the case gets the receiving municipality's own client row (see
+    `_client_in_receiving_municipality`), and the sending municipality keeps its row for
+    its other cases.
     """
-    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update()
+        .select_related("case", "case__client", "to_municipality")
+        .get(pk=transfer.pk)
+    )
     _require_receiving_manager(transfer, by)
     case = transfer.case
+    sending_client = case.client
+    case.client = _client_in_receiving_municipality(sending_client, transfer.to_municipality)
     case.municipality = transfer.to_municipality
-    case.save(update_fields=["municipality", "updated_at"])
+    # One UPDATE: the database checks that the case's client is of the case's municipality.
+    case.save(update_fields=["client", "municipality", "updated_at"])
+    if not sending_client.cases.exists():
+        # The moved case was its only one: nothing of the sending municipality refers to the
+        # row any more, and a row nobody can reach is not kept.
+        sending_client.delete()
     CaseUserObjectPermission.objects.filter(
         content_object=case, permission__codename=policy.ASSIGNMENT_PERM
     ).delete()
@@ -812,7 +978,7 @@ def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer
 
 @transaction.atomic
 def transfer_decline(*, transfer: Transfer, by: User, note: str) -> Transfer:
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
     _require_receiving_manager(transfer, by)
     if not note.strip():
         raise CaseRuleError(_("Say why the transfer is declined."), code="reason")
@@ -821,6 +987,7 @@ def transfer_decline(*, transfer: Transfer, by: User, note: str) -> Transfer:
     transfer.decided_at = timezone.now()
     transfer.decision_note = note.strip()
     transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    _log(AccessAction.CHANGE, by=by, case=transfer.case, obj=transfer, detail="transfer declined")
     return transfer
 
 
@@ -834,6 +1001,7 @@ def transfer_withdraw(*, transfer: Transfer, by: User) -> Transfer:
     transfer.decided_by = by
     transfer.decided_at = timezone.now()
     transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    _log(AccessAction.CHANGE, by=by, case=transfer.case, obj=transfer, detail="transfer withdrawn")
     return transfer
 
 
@@ -858,7 +1026,7 @@ def placement_add(
         raise CaseRuleError(_("Choose a kind of placement."), code="kind")
     if ended_on is not None and ended_on < started_on:
         raise CaseRuleError(_("A placement cannot end before it starts."), code="period")
-    return Placement.objects.create(
+    placement = Placement.objects.create(
         case=case,
         municipality=municipality,
         kind=kind,
@@ -866,3 +1034,6 @@ def placement_add(
         ended_on=ended_on,
         recorded_by=by,
     )
+    # The police home reads this entry to tell a liaison about the placement.
+    _log(AccessAction.CREATE, by=by, case=case, obj=placement, detail="placement")
+    return placement

@@ -1,16 +1,27 @@
 """The home page per role."""
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from access import policy
-from access.policy import MunicipalityPerm
+from access.policy import AnyUser, MunicipalityPerm
 from accounts.models import Role
 from cases import selectors
+from cases.models import Case
 from referrals.selectors import overdue_referrals_for
 from reports.forms import CaseloadReportForm
+
+
+def _decide_identities(user: AnyUser, cases: Iterable[Case]) -> None:
+    """Put the policy's answer on each listed case as `show_protected`, for the template to
+    show: may the user see the client's identity? (Without a query: the selectors annotate
+    what the policy needs.)"""
+    for case in cases:
+        case.show_protected = policy.may_see_protected_identity(user, case)  # type: ignore[attr-defined]
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -20,9 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context: dict[str, object] = {"roles": roles, "Role": Role, "today": today}
     if Role.CASEWORKER in roles:
-        context["caseworker"] = selectors.caseworker_home(
+        caseworker = selectors.caseworker_home(
             user=user, today=today, due_within_days=settings.EXITPROG_DUE_SOON_DAYS
         )
+        _decide_identities(user, caseworker.my_cases)
+        _decide_identities(user, (follow_up.case for follow_up in caseworker.follow_ups_due))
+        context["caseworker"] = caseworker
     if Role.MANAGER in roles:
         context["overviews"] = selectors.manager_overview(user=user, today=today)
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
@@ -30,5 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
         managed = policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES).order_by("name")
         context["caseload_report_form"] = CaseloadReportForm(municipalities=managed)
     if Role.POLICE_LIAISON in roles:
-        context["shared_cases"] = selectors.police_home(user=user)
+        shared_cases = selectors.police_home(user=user)
+        _decide_identities(user, shared_cases)
+        context["shared_cases"] = shared_cases
     return render(request, "home.html", context)

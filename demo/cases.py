@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from access import policy
 from accounts.models import Municipality, PoliceRegion, User
-from cases.identity import luhn_check_digit
+from agencies.models import Agency, AgencyKind
+from cases.identity import identity_pseudonym, luhn_check_digit
 from cases.models import (
     FOLLOW_UP_MONTHS,
     AssessmentCriterionCheck,
@@ -40,8 +41,7 @@ from cases.models import (
     PoliceShare,
     ThreatAssessment,
 )
-from referrals.models import Agency, AgencyKind
-from reports.periods import add_months
+from exitprog.dates import add_months
 
 NATIONAL_AGENCIES = [
     ("Kriminalvården", AgencyKind.PRISON_PROBATION),
@@ -543,9 +543,11 @@ def _showcase_cases(
     for first, last, birth, state, months_ago, outcomes in _SHOWCASE:
         nine = f"{birth:%y%m%d}{rng.randint(980, 999)}"
         client = Client.objects.create(
+            municipality=stockholm,
             first_name=first,
             last_name=last,
             identity_number=f"{birth:%Y%m%d}{nine[6:]}{luhn_check_digit(nine)}",
+            pseudonym=identity_pseudonym(f"{birth:%Y%m%d}{nine[6:]}{luhn_check_digit(nine)}"),
             birth_date=birth,
         )
         closed = add_months(today, -months_ago)

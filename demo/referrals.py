@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from django.utils import timezone
 
 from accounts.models import User
+from agencies.models import Agency
 from cases.models import Case, CaseState
 from referrals.models import (
     STATE_TIMESTAMPS,
-    Agency,
     Referral,
     ReferralDirection,
     ReferralEvent,

@@ -19,6 +19,12 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_secret(
     "DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production" if DEBUG else None
 )
+# The key of the client pseudonym (cases.identity.identity_pseudonym): the national
+# statistics recognise one person across municipalities by it. Changing it changes every
+# pseudonym, so it is set once per installation and kept like SECRET_KEY.
+EXITPROG_PSEUDONYM_KEY = env_secret(
+    "EXITPROG_PSEUDONYM_KEY", "dev-only-insecure-pseudonym-key" if DEBUG else None
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -33,6 +39,7 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "accounts",
+    "agencies",
     "cases",
     "referrals",
     "reports",
@@ -46,9 +53,15 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "exitprog.middleware.LanguageMiddleware",
+    # Before anything reads request.POST or the headers (the 400 it may send is translated).
+    "exitprog.middleware.RequestInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sees the response after every middleware below has done with it.
+    "exitprog.middleware.NoStoreMiddleware",
+    "audit.middleware.RequestContextMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -99,6 +112,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password-reset links go out by e-mail (the admin sends them; it never sets a password).
+MAILERS = {
+    "default": (
+        {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        if DEBUG
+        else {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+                "port": env_int("DJANGO_EMAIL_PORT", 25),
+            },
+        }
+    )
+}
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "exitprog@localhost")
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the e-mail says "within a few days"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

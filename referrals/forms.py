@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
+from agencies.models import Agency
 from cases.forms.records import ChoiceRadios
 from cases.identity import parse_identity_number
-from referrals.models import Agency, ReferralState
+from exitprog.forms import CleanInputForm
+from referrals.models import ReferralState
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CleanInputForm):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -31,7 +33,7 @@ class ReferralForm(forms.Form):
         self.fields["agency"].queryset = Agency.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanInputForm):
     """The move of one referral; the choices are the legal next states of its state."""
 
     to_state = forms.ChoiceField(label=_("New state"), choices=(), widget=ChoiceRadios)
@@ -48,7 +50,7 @@ class TransitionForm(forms.Form):
         self.fields["to_state"].choices = [(s.value, s.label) for s in states]  # type: ignore[attr-defined]
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(CleanInputForm):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -57,7 +59,7 @@ class ReferralFilterForm(forms.Form):
     unanswered = forms.BooleanField(label=_("Only referrals without an answer"), required=False)
 
 
-class InboundReferralForm(forms.Form):
+class InboundReferralForm(CleanInputForm):
     """An agency's referral into the program: who the person is, and why."""
 
     municipality = forms.ModelChoiceField(

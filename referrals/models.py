@@ -1,57 +1,7 @@
-"""Agencies: the counterparts that receive or send referrals and provide interventions."""
+"""Referrals to and from agencies (agencies/ holds the agencies) and their events."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from accounts.models import Municipality, PoliceRegion
-
-
-class AgencyKind(models.TextChoices):
-    POLICE = "police", _("Police region")
-    PRISON_PROBATION = "prison_probation", _("Prison and Probation Service")
-    EMPLOYMENT = "employment", _("Public Employment Service")
-    SOCIAL_INSURANCE = "social_insurance", _("Social Insurance Agency")
-    ENFORCEMENT = "enforcement", _("Enforcement Authority")
-    PSYCHIATRY = "psychiatry", _("Regional psychiatry")
-    ADDICTION_CARE = "addiction_care", _("Addiction care")
-    HOUSING = "housing", _("Housing company")
-    NGO = "ngo", _("Non-governmental provider")
-    SOCIAL_SERVICES = "social_services", _("Social services of a municipality")
-    OTHER = "other", _("Other")
-
-
-class Agency(models.Model):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    kind = models.CharField(_("kind"), max_length=30, choices=AgencyKind.choices)
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies",
-        verbose_name=_("municipality"),
-    )
-    police_region = models.ForeignKey(
-        PoliceRegion,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="agencies",
-        verbose_name=_("police region"),
-    )
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("agency")
-        verbose_name_plural = _("agencies")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def is_police(self) -> bool:
-        return self.kind == AgencyKind.POLICE
 
 
 class ReferralState(models.TextChoices):
@@ -89,7 +39,10 @@ class Referral(models.Model):
         "cases.Case", on_delete=models.CASCADE, related_name="referrals", verbose_name=_("case")
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("agency")
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("agency"),
     )
     direction = models.CharField(
         _("direction"), max_length=10, choices=ReferralDirection.choices, default="outbound"

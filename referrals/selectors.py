@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from access import policy
 from access.policy import AnyUser, MunicipalityPerm
+from agencies.models import Agency, AgencyKind
 from cases.models import (
     Case,
     CaseNeed,
@@ -33,7 +34,7 @@ from cases.models import (
     Placement,
     ThreatAssessment,
 )
-from referrals.models import Agency, Referral, ReferralDirection, ReferralState
+from referrals.models import Referral, ReferralDirection, ReferralState
 from referrals.services import next_states
 
 # --- Figures ----------------------------------------------------------------------------------
@@ -122,6 +123,18 @@ def case_referral_rows(*, case: Case, today: datetime.date) -> list[ReferralRow]
     for referral in referrals:
         referral.case = case  # the caller's case already holds its municipality
     return _rows(referrals, today=today)
+
+
+def police_referrals_for_case(*, case: Case) -> list[Referral]:
+    """The case's referrals between the program and the police, as a liaison may see them:
+    no drafts, and only the agency, direction, state and date (never the purpose)."""
+    return list(
+        Referral.objects.filter(case=case, agency__kind=AgencyKind.POLICE)
+        .exclude(state=ReferralState.DRAFT)
+        .select_related("agency")
+        .only("id", "case_id", "direction", "state", "sent_at", "agency__name")
+        .order_by("-sent_at", "-id")
+    )
 
 
 def referral_rows(referrals: Iterable[Referral], *, today: datetime.date) -> list[ReferralRow]:

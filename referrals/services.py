@@ -11,11 +11,19 @@ from django.utils.translation import gettext as _
 from access import policy
 from access.policy import CaseAction
 from accounts.models import Municipality, User
+from agencies.models import Agency
+from audit.models import AccessAction
+from audit.services import access_log_record
+from cases.identity import normalise_identity_number
 from cases.models import Case, IntakeSource
-from cases.services import CaseRuleError, case_open
+from cases.services import (
+    CaseRuleError,
+    case_open,
+    client_find_by_identity_number,
+    registered_elsewhere_message,
+)
 from referrals.models import (
     STATE_TIMESTAMPS,
-    Agency,
     Referral,
     ReferralDirection,
     ReferralEvent,
@@ -61,7 +69,7 @@ def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Re
         raise CaseRuleError(_("Describe the purpose of the referral."), code="purpose")
     if not case.is_open:
         raise CaseRuleError(_("A closed case cannot get new referrals."), code="case_closed")
-    return Referral.objects.create(
+    referral = Referral.objects.create(
         case=case,
         agency=agency,
         direction=ReferralDirection.OUTBOUND,
@@ -69,6 +77,10 @@ def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Re
         purpose=purpose.strip(),
         created_by=by,
     )
+    access_log_record(
+        user=by, action=AccessAction.CREATE, case=case, obj=referral, detail="referral"
+    )
+    return referral
 
 
 @transaction.atomic
@@ -106,6 +118,13 @@ def referral_transition(
     ReferralEvent.objects.create(
         referral=referral, from_state=from_state, to_state=to_state, at=now, by=by, note=note
     )
+    access_log_record(
+        user=by,
+        action=AccessAction.CHANGE,
+        case=referral.case,
+        obj=referral,
+        detail=f"referral {to_state.value}",
+    )
     return referral
 
 
@@ -125,20 +144,28 @@ def referral_receive_inbound(
     """An agency's referral into the program: open an inquiry and record the referral.
 
     `case_open` checks that the user may open intakes in `municipality`; the referral is
-    acknowledged at once, since the program has it in hand.
+    acknowledged at once, since the program has it in hand. A number already registered in
+    `municipality` reuses that client when the user may read it (the same lookup as the
+    intake's, `client_find_by_identity_number`), and is refused when they may not; another
+    municipality's clients are never looked at. Never a second client row.
     """
     if not purpose.strip():
         raise CaseRuleError(_("Describe the purpose of the referral."), code="purpose")
+    number = normalise_identity_number(identity_number) if identity_number.strip() else ""
+    match = client_find_by_identity_number(by=by, municipality=municipality, identity_number=number)
+    if match.hidden:
+        raise CaseRuleError(registered_elsewhere_message(municipality), code="registered")
     case = case_open(
         by=by,
         municipality=municipality,
         first_name=first_name,
         last_name=last_name,
-        identity_number=identity_number,
+        identity_number=number,
         reserve_identity=reserve_identity,
         protected_identity=protected_identity,
         source=IntakeSource.OTHER_AGENCY,
         reason=purpose.strip(),
+        existing_client=match.client,
     )
     case.source_agency = agency
     case.save(update_fields=["source_agency", "updated_at"])
@@ -155,5 +182,8 @@ def referral_receive_inbound(
     )
     ReferralEvent.objects.create(
         referral=referral, from_state="", to_state=S.ACKNOWLEDGED, at=now, by=by
+    )
+    access_log_record(
+        user=by, action=AccessAction.CREATE, case=case, obj=referral, detail="inbound referral"
     )
     return referral

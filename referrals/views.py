@@ -1,8 +1,8 @@
 """Pages for referrals: new referral on a case, state moves, inbound referrals, the list and
 the letter.
 
-Every view asks the policy about the referral's case first (404 for anyone who may not),
-lets a service do the write and logs it in the same transaction.
+Every view asks the policy about the referral's case first (404 for anyone who may not)
+and lets a service do the write, which logs it in the same transaction.
 """
 
 from typing import cast
@@ -21,13 +21,14 @@ from access import policy
 from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import User
 from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view, access_log_record, access_log_refusal
 from cases.models import Case
 from cases.services import CaseRuleError
+from exitprog.http import input_keep
+from exitprog.pdf import render_pdf
 from referrals import selectors, services
 from referrals.forms import InboundReferralForm, ReferralFilterForm, ReferralForm, TransitionForm
 from referrals.models import Referral, ReferralState
-from reports.rendering import render_pdf
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 PAGE_SIZE = 50
@@ -42,12 +43,19 @@ def _case_url(case: Case) -> str:
     return reverse("cases:detail", args=[case.pk]) + "#referrals"
 
 
-def _referral_for(request: HttpRequest, referral_id: int, action: CaseAction) -> Referral:
-    """The referral, if the user may do `action` to its case; otherwise 404."""
+def _referral_for(
+    request: HttpRequest, referral_id: int, action: CaseAction, what: str = ""
+) -> Referral:
+    """The referral, if the user may do `action` to its case; otherwise 404.
+
+    A refusal on an existing referral is logged by the policy with the referral's case."""
     referral = selectors.referral_get_with_case(referral_id=referral_id)
     if referral is None:
+        access_log_refusal(user=request.user, what=what or action.value)
         raise Http404
-    referral.case = policy.get_case_for_user(request.user, referral.case_id, action=action)
+    referral.case = policy.get_case_for_user(
+        request.user, referral.case_id, action=action, what=what
+    )
     return referral
 
 
@@ -58,21 +66,12 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                referral = services.referral_create(
-                    case=case,
-                    by=user,
-                    agency=form.cleaned_data["agency"],
-                    purpose=form.cleaned_data["purpose"],
-                )
-                access_log_record(
-                    user=user,
-                    action=AccessAction.CREATE,
-                    case=case,
-                    obj=referral,
-                    detail="referral",
-                    request=request,
-                )
+            services.referral_create(
+                case=case,
+                by=user,
+                agency=form.cleaned_data["agency"],
+                purpose=form.cleaned_data["purpose"],
+            )
         except CaseRuleError as exc:
             form.add_error(None, exc)
         else:
@@ -80,6 +79,7 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 request, _("The referral was saved as a draft. Send it when it is ready.")
             )
             return redirect(_case_url(case))
+    access_log_form_view(request=request, case=case, what="referral form")
     return render(
         request,
         "referrals/referral_form.html",
@@ -87,13 +87,21 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
+def referral_move_key(referral_id: int) -> str:
+    """The session key of a referral's move form input kept after an error (`exitprog.http`)."""
+    return f"referral-move:{referral_id}"
+
+
 @require_POST
 def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Move a referral (the form sits on the case page; an error goes back there, with the
+    choice and the note as they were typed)."""
     user = _user(request)
     referral = _referral_for(request, referral_id, CaseAction.EDIT)
     form = TransitionForm(request.POST, states=services.next_states(referral.state))
     if not form.is_valid():
         messages.error(request, _("Choose what happened with the referral."))
+        input_keep(request, referral_move_key(referral.pk), request.POST)
         return redirect(_case_url(referral.case))
     to_state = ReferralState(form.cleaned_data["to_state"])
     try:
@@ -101,16 +109,9 @@ def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
             services.referral_transition(
                 referral=referral, to_state=to_state, by=user, note=form.cleaned_data["note"]
             )
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=referral.case,
-                obj=referral,
-                detail=f"referral {to_state.value}",
-                request=request,
-            )
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
+        input_keep(request, referral_move_key(referral.pk), request.POST)
     else:
         messages.success(
             request,
@@ -141,14 +142,6 @@ def inbound_new(request: HttpRequest) -> HttpResponse:
                     reserve_identity=data["reserve_identity"],
                     protected_identity=data["protected_identity"],
                     purpose=data["purpose"],
-                )
-                access_log_record(
-                    user=user,
-                    action=AccessAction.CREATE,
-                    case=referral.case,
-                    obj=referral,
-                    detail="inbound referral",
-                    request=request,
                 )
         except CaseRuleError as exc:
             form.add_error(None, exc)
@@ -189,7 +182,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referral_letter(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
-    referral = _referral_for(request, referral_id, CaseAction.READ)
+    referral = _referral_for(request, referral_id, CaseAction.READ, what="referral letter")
     context = selectors.referral_letter_context(referral=referral, today=timezone.localdate())
     pdf = render_pdf(template_name="referrals/letter.html", context=context)
     access_log_record(

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_REPORT_INTERVALS, Municipality
+from exitprog.forms import CleanInputForm
 from reports.models import ReportKind
 from reports.periods import PRESETS
 
@@ -18,7 +19,7 @@ PRESET_LABELS = {
 }
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(CleanInputForm):
     kind = forms.TypedChoiceField(label=_("Report"), coerce=ReportKind)
     period = forms.ChoiceField(
         label=_("Period"),
@@ -36,7 +37,7 @@ class ReportRequestForm(forms.Form):
             kind.widget = forms.HiddenInput()
 
 
-class CaseloadReportForm(forms.Form):
+class CaseloadReportForm(CleanInputForm):
     """The manager's caseload report: which municipality (of those they manage), which period."""
 
     municipality = forms.ModelChoiceField(
@@ -55,7 +56,7 @@ class CaseloadReportForm(forms.Form):
         field.queryset = municipalities
 
 
-class CaseReportCadenceForm(forms.Form):
+class CaseReportCadenceForm(CleanInputForm):
     case_report_months = forms.TypedChoiceField(
         label=_("Make a follow-up report for each active case every"),
         coerce=int,

@@ -29,10 +29,12 @@ from django.utils.translation import gettext as _
 
 from access import policy
 from accounts.models import CASE_REPORT_INTERVALS, Municipality, User
+from audit.models import AccessAction
+from audit.services import access_log_record
 from cases.models import Case, CaseState, FollowUp, PoliceShare
+from exitprog.pdf import render_pdf
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind, ReportState, report_storage
 from reports.periods import Period, case_report_period
-from reports.rendering import render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,7 @@ def report_request(
         .first()
     )
     if unfinished is not None:
+        _log_request(unfinished, by=by)
         return unfinished
     report = Report.objects.create(
         kind=kind,
@@ -113,7 +116,19 @@ def report_request(
         language=language or settings.LANGUAGE_CODE,
     )
     _enqueue_on_commit([report.pk])
+    _log_request(report, by=by)
     return report
+
+
+def _log_request(report: Report, *, by: User) -> None:
+    access_log_record(
+        user=by,
+        action=AccessAction.CREATE,
+        case=report.case,
+        obj=report,
+        detail=f"{report.kind} report asked for",
+        municipality=report.municipality,
+    )
 
 
 def _case_report_subjects(month: Period) -> list[tuple[Case, Period]]:

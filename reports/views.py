@@ -22,7 +22,7 @@ from access import policy
 from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import User
 from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view, access_log_record
 from cases.models import Case
 from reports import selectors, services
 from reports.forms import CaseloadReportForm, CaseReportCadenceForm, ReportRequestForm
@@ -67,14 +67,6 @@ def _request(
                 case=case,
                 municipality=data.get("municipality"),
                 language=get_language(),
-            )
-            access_log_record(
-                user=user,
-                action=AccessAction.CREATE,
-                case=case,
-                obj=report,
-                detail=f"{report.kind} report asked for",
-                request=request,
             )
     except services.ReportRuleError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -129,8 +121,10 @@ def _status(report: Report) -> dict[str, object]:
 @require_GET
 def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     user = _user(request)
-    report = policy.get_report_for_user(user, report_id)
+    report = policy.get_report_for_user(user, report_id, what="report page")
     back = _case_page_url(user, report.case) if report.case else reverse("home")
+    if report.case:
+        access_log_form_view(request=request, case=report.case, what="report page", obj=report)
     return render(
         request,
         "reports/detail.html",
@@ -149,7 +143,7 @@ def report_status(request: HttpRequest, report_id: int) -> JsonResponse:
 @require_GET
 def report_download(request: HttpRequest, report_id: int) -> HttpResponse:
     user = _user(request)
-    report = policy.get_report_for_user(user, report_id)
+    report = policy.get_report_for_user(user, report_id, what="report download")
     try:
         pdf = services.report_read(report=report)
     except services.ReportRuleError as exc:

@@ -13,6 +13,8 @@ echo "==> ruff"
 .venv/bin/ruff format --check .
 echo "==> mypy"
 .venv/bin/mypy .
+echo "==> import-linter (the layers of docs/architecture.md)"
+.venv/bin/lint-imports
 echo "==> makemigrations --check"
 $PY manage.py makemigrations --check --dry-run
 echo "==> pytest (tests/test_settings.py runs check --deploy under production settings)"

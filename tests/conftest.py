@@ -17,10 +17,9 @@ from access import policy
 from accounts import services as role_services
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
-from cases import services
+from agencies.models import Agency, AgencyKind
 from cases.codebooks import codebooks_load
-from cases.models import Case, Consent, Need
-from referrals.models import Agency, AgencyKind
+from cases.models import Case, Consent, Need, PoliceShare
 from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
 from tests.worker import celery_worker  # noqa: F401 (a real Celery worker: tests/worker.py)
 
@@ -103,15 +102,17 @@ def cast(stockholm, malmo) -> Cast:
     police_agency = Agency.objects.create(
         name="Polisregion Stockholm", kind=AgencyKind.POLICE, police_region=stockholm_region
     )
-    consent = services.consent_record(
+    # Made without the services, which log: tests of the access log start from an empty log.
+    consent = Consent.objects.create(
         case=case,
-        by=manager,
-        agencies=[police_agency],
+        recorded_by=manager,
         information=["identity", "threat", "group", "placement", "referrals"],
         valid_from=timezone.localdate() - datetime.timedelta(days=30),
         valid_until=timezone.localdate() + datetime.timedelta(days=365),
     )
-    services.case_share_with_police(case=case, by=manager, liaison=police, consent=consent)
+    consent.agencies.set([police_agency])
+    PoliceShare.objects.create(case=case, liaison=police, consent=consent, created_by=manager)
+    policy.case_grant_police_share(case=case, liaison=police)
     return Cast(
         caseworker=caseworker,
         teammate=make_user("tove", Role.CASEWORKER, municipality=stockholm),

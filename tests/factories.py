@@ -1,12 +1,13 @@
 """One factory per model (factory_boy)."""
 
 import datetime
+import itertools
 
 import factory
 from django.utils import timezone
 
 from accounts.models import Municipality, PoliceRegion, User
-from cases.identity import luhn_check_digit
+from cases.identity import identity_pseudonym, luhn_check_digit
 from cases.models import Case, CaseState, Client
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind
 from reports.periods import Period
@@ -63,9 +64,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class ClientFactory(factory.django.DjangoModelFactory):
+    """A client of `municipality` (a made-up one unless given).
+
+    `CaseFactory(municipality=m, client=ClientFactory())` gives the still case-less client
+    the case's municipality, as the database wants a case's client in the case's
+    municipality; pass `municipality=` to make a client of a place without a case.
+    """
+
     class Meta:
         model = Client
 
+    municipality = factory.SubFactory(MunicipalityFactory)
     first_name = factory.Faker("first_name", locale="sv_SE")
     # Unique, so that "this name is not on the page" never meets a namesake.
     last_name = factory.Sequence(lambda n: f"Testsson{n}x")
@@ -75,6 +84,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
             int(o.identity_number[:4]), int(o.identity_number[4:6]), int(o.identity_number[6:8])
         )
     )
+    pseudonym = factory.LazyAttribute(lambda o: identity_pseudonym(o.identity_number))
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
@@ -82,14 +92,27 @@ class CaseFactory(factory.django.DjangoModelFactory):
         model = Case
 
     reference = factory.Sequence(lambda n: f"T-{n:06d}")
-    client = factory.SubFactory(ClientFactory)
     municipality = factory.SubFactory(MunicipalityFactory)
+    client = factory.SubFactory(ClientFactory, municipality=factory.SelfAttribute("..municipality"))
     state = CaseState.ACTIVE
     opened_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=90))
     next_review_on = factory.LazyFunction(
         lambda: timezone.localdate() + datetime.timedelta(days=30)
     )
     created_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        client, municipality = kwargs.get("client"), kwargs.get("municipality")
+        if (
+            client is not None
+            and municipality is not None
+            and client.municipality_id != municipality.pk
+            and not client.cases.exists()
+        ):
+            client.municipality = municipality
+            client.save(update_fields=["municipality"])
+        return super()._create(model_class, *args, **kwargs)
 
 
 class ReportFactory(factory.django.DjangoModelFactory):
@@ -104,3 +127,11 @@ class ReportFactory(factory.django.DjangoModelFactory):
     municipality = factory.LazyAttribute(lambda o: o.case.municipality if o.case else None)
     period_start = factory.LazyFunction(lambda: Period.previous_month(timezone.localdate()).start)
     period_end = factory.LazyFunction(lambda: Period.previous_month(timezone.localdate()).end)
+
+
+_unique_names = itertools.count(1)
+
+
+def unique_name(prefix: str = "Unik") -> str:
+    """A name no page holds by chance, for "this name is not on the page" (e.g. "Unik7q")."""
+    return f"{prefix}{next(_unique_names)}q"

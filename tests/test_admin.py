@@ -38,7 +38,7 @@ def test_no_case_content_is_registered_in_the_admin():
     case_side = {
         model._meta.model_name
         for model in registered
-        if model._meta.app_label in {"cases", "referrals", "reports", "audit"}
+        if model._meta.app_label in {"agencies", "cases", "referrals", "reports", "audit"}
     }
     assert case_side == CODEBOOKS
 
@@ -47,7 +47,7 @@ def test_administrator_manages_the_codebooks(client, cast):
     client.force_login(cast.administrator)
     for name in ("need", "interventiontype", "criminalgroup"):
         assert client.get(reverse(f"admin:cases_{name}_changelist")).status_code == 200
-    assert client.get(reverse("admin:referrals_agency_changelist")).status_code == 200
+    assert client.get(reverse("admin:agencies_agency_changelist")).status_code == 200
 
 
 def test_administrator_cannot_open_case_content_by_url(client, cast):

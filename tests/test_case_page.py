@@ -20,7 +20,7 @@ from cases.models import (
     StageOfChange,
     ThreatAssessment,
 )
-from tests.factories import CaseFactory, ClientFactory, synthetic_identity_number
+from tests.factories import CaseFactory, synthetic_identity_number
 
 pytestmark = pytest.mark.django_db
 
@@ -215,16 +215,17 @@ def test_intake_needs_a_number_or_a_reserve_identity(client, cast):
 
 
 def test_known_identity_number_warns_then_reuses_the_client(client, cast):
-    existing = ClientFactory()
+    # A client of the caseworker's municipality that they may read (team visibility).
+    existing = CaseFactory(municipality=cast.stockholm, created_by=cast.manager).client
     client.force_login(cast.caseworker)
     data = intake_data(identity_number=existing.identity_number, municipality=cast.stockholm.pk)
     response = client.post(reverse("cases:new"), data)
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
-    assert Case.objects.filter(client=existing).count() == 0
+    assert Case.objects.filter(client=existing).count() == 1
     response = client.post(reverse("cases:new"), {**data, "same_person": "on"})
     assert response.status_code == 302
-    assert Case.objects.filter(client=existing).count() == 1
+    assert Case.objects.filter(client=existing).count() == 2
     assert Client.objects.filter(identity_number=existing.identity_number).count() == 1
 
 

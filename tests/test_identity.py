@@ -111,13 +111,84 @@ def test_identity_number_is_immutable() -> None:
         "811218 9876",  # inner whitespace
         "811218/9876",
         "811218-9876x",
-        "19811218+9876",  # century and "+" contradict each other
         "1981-12-18-9876",
         "811218-9876".translate(FULLWIDTH),
     ],
 )
 def test_garbage_is_rejected_as_bad_format(value: str) -> None:
     assert error_code(value) == "format"
+
+
+# --- Individual number 000 ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["", "-", "+"])
+def test_individual_number_000_is_never_issued(form: str) -> None:
+    assert error_code(build("811218", serial="000", sep=form)) == "serial"
+    assert error_code(build("19811218", serial="000", sep="-" if form else "")) == "serial"
+
+
+def test_individual_number_000_has_a_clear_message() -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        parse_identity_number(build("811218", serial="000", sep="-"), today=TODAY)
+    assert "000" in str(exc_info.value.message)
+
+
+def test_individual_numbers_next_to_000_are_accepted() -> None:
+    assert parse_identity_number(build("811218", serial="001", sep="-"), today=TODAY)
+    assert parse_identity_number(build("811218", serial="100", sep="-"), today=TODAY)
+
+
+# --- Twelve digits with "+" ------------------------------------------------------------
+
+
+def test_twelve_digits_with_plus_is_the_same_person_as_ten_digits_with_plus() -> None:
+    assert normalise_identity_number("19121123+1236", today=TODAY) == "191211231236"
+    assert normalise_identity_number("121123+1236", today=TODAY) == "191211231236"
+    assert parse_identity_number("19121123+1236", today=TODAY) == parse_identity_number(
+        "121123+1236", today=TODAY
+    )
+
+
+def test_twelve_digits_with_plus_for_someone_under_a_hundred_is_refused() -> None:
+    # 1981: 44 years old, so "+" contradicts the century written out.
+    assert error_code("19811218+9876") == "plus"
+    # 2012 (the "-" reading of 121212) with "+" is a child.
+    assert error_code(build("20121212", sep="+")) == "plus"
+
+
+def test_twelve_digits_with_plus_has_a_clear_message() -> None:
+    with pytest.raises(ValidationError) as exc_info:
+        parse_identity_number("19811218+9876", today=TODAY)
+    assert "100" in str(exc_info.value.message)
+
+
+@pytest.mark.parametrize(
+    ("birth", "code"),
+    [
+        ("19261125", None),  # 100 today
+        ("19261126", "plus"),  # 100 tomorrow
+        ("19261124", None),
+    ],
+)
+def test_twelve_digits_with_plus_turns_valid_on_the_hundredth_birthday(
+    birth: str, code: str | None
+) -> None:
+    value = build(birth, sep="+")
+    if code is None:
+        assert parse_identity_number(value, today=TODAY).number.startswith(birth)
+    else:
+        assert error_code(value) == code
+
+
+def test_twelve_digits_with_plus_for_a_leap_day_birth_follows_the_age_rule() -> None:
+    value = build("19040229", sep="+")
+    assert error_code(value, today=date(2004, 2, 28)) == "plus"
+    assert parse_identity_number(value, today=date(2004, 2, 29)).birth_date == date(1904, 2, 29)
+    # Without a 29 February in the hundredth year (1700), the birthday is 1 March.
+    old = build("16000229", sep="+")
+    assert error_code(old, today=date(1700, 2, 28)) == "plus"
+    assert parse_identity_number(old, today=date(1700, 3, 1)).birth_date == date(1600, 2, 29)
 
 
 def test_non_string_is_rejected_as_bad_format() -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from agencies.models import Agency, AgencyKind
 from audit.models import AccessAction, AccessLogEntry
 from cases.models import (
     CaseNeed,
@@ -32,7 +33,6 @@ from cases.models import (
     Need,
     ThreatAssessment,
 )
-from referrals.models import Agency, AgencyKind
 from tests.conftest import Cast
 from tests.factories import CaseFactory
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_stubs_ext import StrOrPromise
 
+from agencies.models import Agency, AgencyKind
 from audit.models import AccessAction, AccessLogEntry
 from cases import services as case_services
 from cases.models import (
@@ -25,8 +26,6 @@ from demo.referrals import referrals_demo
 from referrals import selectors, services
 from referrals.models import (
     STATE_TIMESTAMPS,
-    Agency,
-    AgencyKind,
     Referral,
     ReferralDirection,
     ReferralEvent,

@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 
-from reports import rendering
-from reports.rendering import RefusedURL, StaticFilesURLFetcher, render_pdf
+from exitprog import pdf as rendering
+from exitprog.pdf import RefusedURL, StaticFilesURLFetcher, render_pdf
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, ngettext
 
 from access import policy
 from accounts.models import Municipality, User
+from agencies.models import Agency, AgencyKind
 from cases.models import (
     Case,
     CaseNeed,
@@ -38,7 +39,7 @@ from cases.models import (
     PoliceNote,
     ThreatAssessment,
 )
-from referrals.models import Agency, AgencyKind, Referral, ReferralDirection, ReferralState
+from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.charts import Bar, bar_chart_svg
 from reports.documents import report_document
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind

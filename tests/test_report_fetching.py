@@ -12,13 +12,14 @@ import threading
 import pytest
 from django.utils import timezone
 
+from agencies.models import Agency, AgencyKind
 from cases.models import JournalEntry, PoliceNote
-from referrals.models import Agency, AgencyKind, Referral, ReferralDirection, ReferralState
-from reports import rendering
+from exitprog import pdf as rendering
+from exitprog.pdf import render_pdf
+from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.documents.common import head_context
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind
 from reports.periods import Period
-from reports.rendering import render_pdf
 from reports.services import report_read, report_render
 from tests import test_rendering
 from tests.test_rendering import pdf_text

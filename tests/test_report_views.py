@@ -343,7 +343,7 @@ def test_report_list_shows_only_readable_reports_in_fixed_queries(
 
 
 LIST_QUERIES = 10
-DETAIL_QUERIES = 10
+DETAIL_QUERIES = 11  # with the access-log row of a case report's page
 
 
 def test_progress_page_runs_fixed_queries(cast, login, django_assert_num_queries):

@@ -7,6 +7,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from agencies.models import Agency, AgencyKind
 from cases import services
 from cases.models import (
     Consent,
@@ -18,7 +19,6 @@ from cases.models import (
     StageOfChange,
 )
 from cases.services import CaseRuleError
-from referrals.models import Agency, AgencyKind
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()

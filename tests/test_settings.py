@@ -53,6 +53,7 @@ def test_missing_secret_in_production_is_an_error(monkeypatch):
 def _production_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="exitprog.example.se", **extra)
+    env.setdefault("EXITPROG_PSEUDONYM_KEY", "test-only-pseudonym-key")
     return env
 
 

@@ -31,7 +31,7 @@ from cases.models import (
     TransferState,
 )
 from tests.conftest import Cast, make_user
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, unique_name
 
 pytestmark = pytest.mark.django_db
 
@@ -209,6 +209,10 @@ def test_closed_case_cannot_be_transferred(client, cast, malmo_manager):
 
 
 def test_receiving_manager_sees_the_proposal_but_not_the_client(client, cast, malmo_manager):
+    # Unique names: a random first name may also be, say, a user's name on the page.
+    person = cast.case.client
+    person.first_name, person.last_name = unique_name("Mottagen"), unique_name("Dold")
+    person.save(update_fields=["first_name", "last_name"])
     transfer = propose(cast)
     client.force_login(malmo_manager)
     response = client.get(reverse("cases:transfers"))

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Municipality, User
 from cases.identity import parse_identity_number
 from cases.models import CaseState, IntakeSource
+from exitprog.forms import CleanInputForm
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(CleanInputForm):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.none(), empty_label=None
     )
@@ -68,7 +69,7 @@ class IntakeForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanInputForm):
     to_state = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -80,7 +81,7 @@ class TransitionForm(forms.Form):
         return CaseState(self.cleaned_data["to_state"])
 
 
-class AssignForm(forms.Form):
+class AssignForm(CleanInputForm):
     caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=User.objects.none())
     remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -89,7 +90,7 @@ class AssignForm(forms.Form):
         self.fields["caseworker"].queryset = caseworkers  # type: ignore[attr-defined]
 
 
-class TeamVisibilityForm(forms.Form):
+class TeamVisibilityForm(CleanInputForm):
     team_visibility = forms.BooleanField(
         label=_("Every caseworker of the municipality sees its cases"), required=False
     )

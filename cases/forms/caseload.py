@@ -1,8 +1,15 @@
-"""The filter form of the caseload list (GET: every field is optional)."""
+"""The filter form of the caseload list (every field is optional).
+
+The filters travel as GET parameters, so a filtered list can be bookmarked and paged. The
+free-text search does not: it may hold a personal identity number, which the URL would leave
+in server logs and the browser's history. The form is posted, the search kept in the session
+and the list shown with a token in its place (see `cases.views.caseload`).
+"""
 
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,6 +19,7 @@ from cases.models import CaseState, Need, ThreatLevel
 from cases.selectors import CASELOAD_SORTS, CaseloadFilters, caseworkers_of
 
 DEFAULT_SORT = CaseloadFilters.sort
+SEARCH_FIELD = "q"  # the field that never travels in the URL
 
 # Labels of the sort keys the selector knows; an unknown key keeps its name as its label.
 SORT_LABELS = {
@@ -39,7 +47,7 @@ class CaseloadFilterForm(forms.Form):
 
     q = forms.CharField(
         label=_("Search"),
-        help_text=_("Name, case reference or personal identity number."),
+        help_text=_("Name, case reference or a whole personal identity number."),
         required=False,
         max_length=100,
         widget=forms.SearchInput,
@@ -81,6 +89,15 @@ class CaseloadFilterForm(forms.Form):
             "Review due within %(days)d days or overdue",
             due_within_days,
         ) % {"days": due_within_days}
+
+    @classmethod
+    def url_params(cls, data: QueryDict) -> QueryDict:
+        """The values of `data` that may travel in the URL: every filter but the search."""
+        params = QueryDict(mutable=True)
+        for name in cls.base_fields:
+            if name != SEARCH_FIELD and (values := data.getlist(name)):
+                params.setlist(name, values)
+        return params
 
     def filters(self) -> CaseloadFilters:
         """The filters of the valid fields; a field with an error counts as not set."""

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms.records import ChoiceRadios, date_field
 from cases.models import Answer, GroupContact, Housing, Occupation, ReoffendingSource
 from cases.services import FOLLOW_UP_OUTCOME_FIELDS
+from exitprog.forms import CleanInputForm
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CleanInputForm):
     checked_on = date_field(_("Date of the check"), today=True)
     alive = forms.ChoiceField(
         label=_("Is the client alive?"), choices=Answer.choices, widget=ChoiceRadios

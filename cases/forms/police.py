@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Municipality, PoliceRegion, User
 from cases.forms.records import ChoiceRadios, date_field
 from cases.models import Consent, PlacementKind, ThreatLevel
+from exitprog.forms import CleanInputForm
 
 
-class PoliceNoteForm(forms.Form):
+class PoliceNoteForm(CleanInputForm):
     text = forms.CharField(
         label=_("Threat information"),
         widget=forms.Textarea(attrs={"rows": 8}),
@@ -51,7 +52,7 @@ class ConsentChoiceField(forms.ModelChoiceField):
         }
 
 
-class ShareForm(forms.Form):
+class ShareForm(CleanInputForm):
     """Who gets the shared parts (one liaison or the whole region) and on which basis."""
 
     recipient = forms.ChoiceField(label=_("Share with"), widget=ChoiceRadios)
@@ -94,7 +95,7 @@ class ShareForm(forms.Form):
         return self.liaisons[value], None
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(CleanInputForm):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"), queryset=Municipality.objects.order_by("name")
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Agency
 from cases.models import (
     AffiliationRole,
     CriminalGroup,
@@ -34,7 +35,7 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import INTERVENTION_FIELDS
-from referrals.models import Agency
+from exitprog.forms import CleanInputForm
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -139,7 +140,7 @@ def _met(value: str) -> bool:
     return value == "met"
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(CleanInputForm):
     """A motivation assessment on `instrument`: one radio group per item and per criterion."""
 
     assessed_on = date_field(_("Date of assessment"), today=True)
@@ -208,7 +209,7 @@ class AssessmentForm(forms.Form):
 # --- Threats, needs ---------------------------------------------------------------------------
 
 
-class ThreatForm(forms.Form):
+class ThreatForm(CleanInputForm):
     level = forms.TypedChoiceField(
         label=_("Threat level"), choices=ThreatLevel.choices, coerce=int, widget=ChoiceRadios
     )
@@ -217,7 +218,7 @@ class ThreatForm(forms.Form):
     note = _note(_("Note"), rows=4)
 
 
-class NeedForm(forms.Form):
+class NeedForm(CleanInputForm):
     need = forms.ModelChoiceField(label=_("Need"), queryset=Need.objects.none())
     identified_on = date_field(_("Identified"), today=True)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
@@ -227,7 +228,7 @@ class NeedForm(forms.Form):
         self.fields["need"].queryset = Need.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
-class NeedResolveForm(forms.Form):
+class NeedResolveForm(CleanInputForm):
     """The small form next to each open need on the case page; an empty date means today."""
 
     resolved_on = date_field(_("Resolved"), required=False)
@@ -240,7 +241,7 @@ class NeedResolveForm(forms.Form):
 # --- Interventions ----------------------------------------------------------------------------
 
 
-class InterventionForm(forms.Form):
+class InterventionForm(CleanInputForm):
     type = forms.ModelChoiceField(label=_("Type"), queryset=InterventionType.objects.none())
     provider = forms.ModelChoiceField(
         label=_("Provider"),
@@ -289,7 +290,7 @@ class InterventionForm(forms.Form):
 # --- Journal ----------------------------------------------------------------------------------
 
 
-class JournalForm(forms.Form):
+class JournalForm(CleanInputForm):
     occurred_on = date_field(_("Date of the event"), today=True)
     category = forms.ChoiceField(label=_("Category"), choices=JournalCategory.choices)
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}))
@@ -298,7 +299,7 @@ class JournalForm(forms.Form):
 # --- Consent ----------------------------------------------------------------------------------
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanInputForm):
     agencies = forms.ModelMultipleChoiceField(
         label=_("Agencies that may receive information"),
         queryset=Agency.objects.none(),
@@ -321,7 +322,7 @@ class ConsentForm(forms.Form):
 # --- Group affiliations -----------------------------------------------------------------------
 
 
-class AffiliationForm(forms.Form):
+class AffiliationForm(CleanInputForm):
     group = forms.ModelChoiceField(label=_("Group"), queryset=CriminalGroup.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=AffiliationRole.choices, widget=ChoiceRadios)
     started_on = date_field(_("From"), required=False)

@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
 from cases.models import Case
+from exitprog.forms import CleanInputForm
 
 NOTE_MAX_LENGTH = 2000
 
 
-class TransferProposeForm(forms.Form):
+class TransferProposeForm(CleanInputForm):
     to_municipality = forms.ModelChoiceField(
         label=_("Receiving municipality"),
         queryset=Municipality.objects.none(),
@@ -40,7 +41,7 @@ class TransferProposeForm(forms.Form):
         )
 
 
-class TransferAnswerForm(forms.Form):
+class TransferAnswerForm(CleanInputForm):
     """The receiving manager's answer; the two submit buttons carry the decision."""
 
     decision = forms.ChoiceField(

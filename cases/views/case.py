@@ -16,11 +16,11 @@ from audit.services import access_log_record
 from cases import selectors, services
 from cases.charts import TrendPoint, motivation_trend_svg
 from cases.forms.case import AssignForm, IntakeForm, TeamVisibilityForm, TransitionForm
+from cases.forms.records import NeedResolveForm
 from cases.models import CaseState, StageOfChange
 from cases.services import CaseRuleError
-from referrals.selectors import case_referral_rows
-from reports import selectors as report_selectors
-from reports.forms import ReportRequestForm
+from cases.views.records import need_resolve_key
+from exitprog.http import input_keep, input_kept
 
 
 def _user(request: HttpRequest) -> User:
@@ -30,7 +30,11 @@ def _user(request: HttpRequest) -> User:
 
 
 def case_new(request: HttpRequest) -> HttpResponse:
-    """Open an inquiry: a new client, or a new case for a client already registered."""
+    """Open an inquiry: a new client, or a new case for a client already registered.
+
+    The duplicate check looks only at the chosen municipality's clients that the user may
+    read (`services.client_find_by_identity_number`); `case_open` checks it again.
+    """
     user = _user(request)
     municipalities = policy.municipalities_where(user, MunicipalityPerm.WORK_CASES).order_by("name")
     if not municipalities.exists():
@@ -41,12 +45,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     duplicate = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        existing = None
-        if data["identity_number"]:
-            existing = services.client_find_by_identity_number(
-                identity_number=data["identity_number"]
-            )
-        if existing is not None and not data["same_person"]:
+        match = services.client_find_by_identity_number(
+            by=user, municipality=data["municipality"], identity_number=data["identity_number"]
+        )
+        if match.hidden:
+            form.add_error(None, services.registered_elsewhere_message(data["municipality"]))
+        elif match.client is not None and not data["same_person"]:
             duplicate = True
         else:
             try:
@@ -61,19 +65,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     address=data["address"],
                     source=data["source"],
                     reason=data["reason"],
-                    existing_client=existing,
+                    existing_client=match.client,
                 )
             except CaseRuleError as exc:
                 form.add_error(None, exc)
             else:
-                access_log_record(
-                    user=user,
-                    action=AccessAction.CREATE,
-                    case=case,
-                    obj=case,
-                    detail="case opened",
-                    request=request,
-                )
                 messages.success(
                     request, _("Case %(reference)s is opened.") % {"reference": case.reference}
                 )
@@ -87,7 +83,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
-    case = policy.get_case_for_user(user, case_id, action=CaseAction.READ)
+    case = policy.get_case_for_user(user, case_id, action=CaseAction.READ, what="case page")
     page = selectors.case_page(user=user, case=case, journal_page=request.GET.get("journal"))
     access_log_record(
         user=user,
@@ -117,7 +113,19 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         for to, action in services.transitions_from(case.state)
         if page.access.allows(action)
     ]
-    report_kinds = policy.case_report_kinds(page.access)
+    # A decision or a resolved date refused a moment ago comes back as it was typed.
+    kept_decision = input_kept(request, _decision_key(case.pk))
+    needs = [
+        (
+            need,
+            None
+            if need.resolved_on or not page.access.edit
+            else NeedResolveForm(
+                input_kept(request, need_resolve_key(need.pk)), auto_id=f"need-{need.pk}-%s"
+            ),
+        )
+        for need in page.needs
+    ]
     caseworkers = None
     if page.access.manage:
         caseworkers = AssignForm(caseworkers=_municipality_caseworkers(case.municipality_id))
@@ -129,14 +137,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "chart": chart,
             "chronological_assessments": chronological,
-            "transition_form": TransitionForm(choices=transitions) if transitions else None,
+            "transition_form": (
+                TransitionForm(kept_decision, choices=transitions) if transitions else None
+            ),
+            "needs": needs,
             "assign_form": caseworkers,
             "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
-            "referral_rows": case_referral_rows(case=case, today=timezone.localdate()),
             "transfers": selectors.case_transfers(case=case),
             "police": selectors.case_police_section(case=case),
-            "reports": report_selectors.reports_for_case(user=user, case=case),
-            "report_form": ReportRequestForm(kinds=report_kinds) if report_kinds else None,
         },
     )
 
@@ -153,6 +161,11 @@ def _municipality_caseworkers(municipality_id: int):  # type: ignore[no-untyped-
     )
 
 
+def _decision_key(case_id: int) -> str:
+    """The session key of the decision form's input kept after an error (`exitprog.http`)."""
+    return f"decision:{case_id}"
+
+
 @require_POST
 def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
@@ -163,6 +176,7 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
+        input_keep(request, _decision_key(case.pk), request.POST)
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
     try:
         services.case_transition(
@@ -173,15 +187,8 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
         )
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
+        input_keep(request, _decision_key(case.pk), request.POST)
     else:
-        access_log_record(
-            user=user,
-            action=AccessAction.CHANGE,
-            case=case,
-            obj=case,
-            detail=f"state {form.cleaned_data['to_state'].value}",
-            request=request,
-        )
         messages.success(request, _("The decision is recorded."))
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
 
@@ -205,14 +212,6 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
         except CaseRuleError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=case,
-                detail=f"assignment {caseworker.username}",
-                request=request,
-            )
             messages.success(request, done % {"name": caseworker})
     return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#team")
 

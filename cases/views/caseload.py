@@ -1,26 +1,37 @@
 """The caseload list: the cases a caseworker or manager may read, filtered and sorted."""
 
 import datetime
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from access import policy
 from access.policy import AnyUser
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import selectors
-from cases.forms.caseload import DEFAULT_SORT, SORT_LABELS, CaseloadFilterForm
+from cases.forms.caseload import DEFAULT_SORT, SEARCH_FIELD, SORT_LABELS, CaseloadFilterForm
 from cases.models import Case, ThreatLevel
 
 CASES_PER_PAGE = 50
+
+# The searches of a session, by token (see `caseload_list`). Only the newest are kept, so a
+# day of searching does not grow the session; an older token is treated as expired.
+SEARCHES_SESSION_KEY = "caseload_searches"
+SEARCHES_KEPT = 20
+# Longer than the search field allows, so that a too long search still reaches the form and
+# is reported there, but bounded, so that no request can fill the session.
+SEARCH_KEPT_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ def _row(user: AnyUser, case: Case, today: datetime.date) -> CaseloadRow:
     level = getattr(case, "threat_level", None)
     return CaseloadRow(
         case=case,
-        show_protected=selectors.may_see_protected_name(user=user, case=case),
+        show_protected=policy.may_see_protected_identity(user, case),
         threat_label="" if level is None else str(ThreatLevel(level).label),
         caseworkers=[
             grant.user.get_full_name() or grant.user.get_username()
@@ -79,18 +90,71 @@ def _row(user: AnyUser, case: Case, today: datetime.date) -> CaseloadRow:
     )
 
 
-@require_GET
+def _search_keep(request: HttpRequest, query: str) -> str:
+    """Keep `query` in the session under a new random token, and return the token."""
+    token = secrets.token_urlsafe(16)
+    searches = dict(request.session.get(SEARCHES_SESSION_KEY, {}))
+    searches[token] = query[:SEARCH_KEPT_CHARS]
+    # The session's JSON keeps the order of insertion: the oldest searches are dropped first.
+    request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return token
+
+
+def _search_kept(request: HttpRequest, token: str) -> str | None:
+    """The search kept under `token` in this session, or None (unknown or expired)."""
+    query = request.session.get(SEARCHES_SESSION_KEY, {}).get(token)
+    return query if isinstance(query, str) else None
+
+
+def _list_url(params: QueryDict) -> str:
+    url = reverse("cases:caseload")
+    return f"{url}?{params.urlencode()}" if params else url
+
+
+def _redirect_to_search(request: HttpRequest, params: QueryDict, query: str) -> HttpResponse:
+    """To the list with `params` in the URL and, for a search, the token of the kept search."""
+    params = params.copy()
+    params.pop("search", None)
+    if query := query.strip():
+        params["search"] = _search_keep(request, query)
+    return redirect(_list_url(params))
+
+
+@require_http_methods(["GET", "POST"])
 def caseload_list(request: HttpRequest) -> HttpResponse:
     """The caseload, in pages of 50; a fixed number of queries whatever the number of cases.
+
+    The search never travels in the URL, where server logs and the browser's history would
+    keep a personal identity number: the form posts it, it is kept in the session under a
+    random token, and the list is shown at `?search=<token>` with the other filters beside
+    it. An old link that still carries `q=` is redirected the same way; an unknown or expired
+    token leads to the list without the search, and a message says so.
 
     Browsing is logged once per page view, without a case: the list opens no case file.
     """
     user = request.user
     if not policy.grants_for(user).municipality_perms:
         raise Http404  # police, analysts and administrators have no caseload
+    if request.method == "POST":
+        params = CaseloadFilterForm.url_params(request.POST)
+        return _redirect_to_search(request, params, request.POST.get(SEARCH_FIELD, ""))
+    if SEARCH_FIELD in request.GET:
+        params = request.GET.copy()
+        del params[SEARCH_FIELD]
+        return _redirect_to_search(request, params, request.GET.get(SEARCH_FIELD, ""))
+    data = request.GET.copy()
+    if token := request.GET.get("search"):
+        query = _search_kept(request, token)
+        if query is None:
+            messages.info(
+                request,
+                _("That search has expired. The list is shown without it; search again."),
+            )
+            return _redirect_to_search(request, data, "")
+        data[SEARCH_FIELD] = query
     today = timezone.localdate()
     due_within_days = settings.EXITPROG_DUE_SOON_DAYS
-    form = CaseloadFilterForm(request.GET, user=user, due_within_days=due_within_days)
+    form = CaseloadFilterForm(data, user=user, due_within_days=due_within_days)
     filters = form.filters()
     cases = selectors.caseload_for(
         user=user, filters=filters, today=today, due_within_days=due_within_days

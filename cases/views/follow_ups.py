@@ -20,7 +20,7 @@ from access import policy
 from access.policy import CaseAction
 from accounts.models import User
 from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view, access_log_record
 from cases import services
 from cases.forms.follow_ups import FollowUpForm
 from cases.services import CaseRuleError
@@ -65,14 +65,6 @@ def follow_up_record(request: HttpRequest, case_id: int, follow_up_id: int) -> H
                     follow_up = services.follow_up_record(
                         follow_up=follow_up, by=user, **form.values()
                     )
-                    access_log_record(
-                        user=user,
-                        action=AccessAction.CHANGE,
-                        case=case,
-                        obj=follow_up,
-                        detail="follow-up",
-                        request=request,
-                    )
             except CaseRuleError as exc:
                 # Rolled back; the page comes again with everything the user chose.
                 form.add_error(None, exc)
@@ -85,4 +77,5 @@ def follow_up_record(request: HttpRequest, case_id: int, follow_up_id: int) -> H
                 return redirect(case_url)
     else:
         form = FollowUpForm()
+    access_log_form_view(request=request, case=case, what="follow-up form", obj=follow_up)
     return render(request, "cases/follow_ups/record_form.html", {**context, "form": form})

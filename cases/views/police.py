@@ -20,14 +20,11 @@ from access import policy
 from access.policy import CaseAction
 from accounts.models import User
 from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view, access_log_record
 from cases import selectors, services
 from cases.forms.police import PlacementForm, PoliceNoteForm, ShareForm
 from cases.models import Case, PoliceVisit
 from cases.services import CaseRuleError
-from reports import selectors as report_selectors
-from reports.forms import ReportRequestForm
-from reports.models import ReportKind
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -58,7 +55,9 @@ def _section_url(case: Case) -> str:
 def shared_case(request: HttpRequest, case_id: int) -> HttpResponse:
     """The shared parts of a case, with what is new since the liaison's last visit."""
     user = _user(request)
-    case = _liaison_case(request, case_id)
+    case = policy.get_case_for_user(
+        request.user, case_id, action=CaseAction.ADD_POLICE_NOTE, what="shared view"
+    )
     page = selectors.shared_case_page(user=user, case=case)
     with transaction.atomic():
         access_log_record(
@@ -79,15 +78,9 @@ def shared_case(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "cases/police/shared_case.html",
-        {
-            "case": case,
-            "page": page,
-            # The liaison reads and asks for the police summary only.
-            "reports": report_selectors.reports_for_case(
-                user=user, case=case, kinds=(ReportKind.POLICE_SUMMARY,)
-            ),
-            "report_form": ReportRequestForm(kinds=[ReportKind.POLICE_SUMMARY]),
-        },
+        # The liaison reads and asks for the police summary only (the template's
+        # case_report_section, police_summary_only).
+        {"case": case, "page": page},
     )
 
 
@@ -101,19 +94,11 @@ def police_note_new(request: HttpRequest, case_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    note = services.police_note_add(
+                    services.police_note_add(
                         case=case,
                         by=user,
                         text=form.cleaned_data["text"],
                         threat_level=form.cleaned_data["threat_level"],
-                    )
-                    access_log_record(
-                        user=user,
-                        action=AccessAction.CREATE,
-                        case=case,
-                        obj=note,
-                        detail="police note",
-                        request=request,
                     )
             except CaseRuleError as exc:
                 form.add_error(None, exc)
@@ -122,6 +107,7 @@ def police_note_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect(back)
     else:
         form = PoliceNoteForm()
+    access_log_form_view(request=request, case=case, what="police note form")
     return render(
         request,
         "cases/police/police_note_form.html",
@@ -147,7 +133,7 @@ def share_new(request: HttpRequest, case_id: int) -> HttpResponse:
         liaison, to_region = form.chosen_recipient()
         try:
             with transaction.atomic():
-                share = services.case_share_with_police(
+                services.case_share_with_police(
                     case=case,
                     by=user,
                     liaison=liaison,
@@ -155,19 +141,12 @@ def share_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     consent=form.cleaned_data["consent"],
                     legal_basis=form.cleaned_data["legal_basis"],
                 )
-                access_log_record(
-                    user=user,
-                    action=AccessAction.CHANGE,
-                    case=case,
-                    obj=share,
-                    detail="police share",
-                    request=request,
-                )
         except CaseRuleError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The case was shared with the police."))
             return redirect(_section_url(case))
+    access_log_form_view(request=request, case=case, what="police share form")
     return render(
         request,
         "cases/police/share_form.html",
@@ -183,14 +162,6 @@ def share_end(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse
     try:
         with transaction.atomic():
             services.police_share_end(share=share, by=user)
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=share,
-                detail="police share ended",
-                request=request,
-            )
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -211,7 +182,7 @@ def placement_new(request: HttpRequest, case_id: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    placement = services.placement_add(
+                    services.placement_add(
                         case=case,
                         by=user,
                         municipality=data["municipality"],
@@ -220,14 +191,6 @@ def placement_new(request: HttpRequest, case_id: int) -> HttpResponse:
                         ended_on=data["ended_on"],
                     )
                     # The police home reads this entry to tell a liaison about the placement.
-                    access_log_record(
-                        user=user,
-                        action=AccessAction.CREATE,
-                        case=case,
-                        obj=placement,
-                        detail="placement",
-                        request=request,
-                    )
             except CaseRuleError as exc:
                 form.add_error(None, exc)
             else:
@@ -235,6 +198,7 @@ def placement_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect(_section_url(case))
     else:
         form = PlacementForm()
+    access_log_form_view(request=request, case=case, what="placement form")
     return render(
         request,
         "cases/police/placement_form.html",

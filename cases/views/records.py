@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
-from django.db import models, transaction
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,8 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access import policy
 from access.policy import CaseAction
 from accounts.models import User
-from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view
 from cases import services
 from cases.forms.records import (
     AffiliationForm,
@@ -45,6 +44,7 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import CaseRuleError
+from exitprog.http import input_keep
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -66,27 +66,16 @@ def _save(
     *,
     case: Case,
     write: Callable[[], models.Model],
-    action: AccessAction,
-    detail: str,
     success: str,
     section: str,
 ) -> HttpResponseRedirect | None:
-    """Run the service and log it in one transaction; redirect, or None with the form's error.
+    """Run the service (which logs its write); redirect, or None with the form's error.
 
     A refusal (`CaseRuleError`) rolls back and becomes an error of the whole form, so the page
     is shown again with everything the user typed.
     """
     try:
-        with transaction.atomic():
-            obj = write()
-            access_log_record(
-                user=request.user,
-                action=action,
-                case=case,
-                obj=obj,
-                detail=detail,
-                request=request,
-            )
+        write()
     except CaseRuleError as exc:
         form.add_error(None, exc)
         return None
@@ -101,9 +90,12 @@ def _render(
     case: Case,
     form: forms.BaseForm,
     section: str,
+    what: str,
+    obj: models.Model | None = None,
     **context: Any,
 ) -> HttpResponse:
-    """The form page; Cancel goes back to `section` of the case page."""
+    """The form page; Cancel goes back to `section` of the case page. Showing it is logged."""
+    access_log_form_view(request=request, case=case, what=what, obj=obj)
     context.update(case=case, form=form, cancel_url=_case_url(case, section))
     return render(request, f"cases/records/{template}", context)
 
@@ -143,8 +135,6 @@ def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     recommendation=Recommendation(data["recommendation"]),
                     notes=data["notes"],
                 ),
-                action=AccessAction.CREATE,
-                detail="motivation assessment",
                 success=_("The assessment was saved."),
                 section="assessments",
             )
@@ -158,6 +148,7 @@ def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
         case=case,
         form=form,
         section="assessments",
+        what="assessment form",
         instrument=instrument,
     )
 
@@ -181,8 +172,6 @@ def threat_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     assessed_on=data["assessed_on"],
                     note=data["note"],
                 ),
-                action=AccessAction.CREATE,
-                detail="threat assessment",
                 success=_("The threat assessment was saved."),
                 section="threat",
             )
@@ -190,7 +179,9 @@ def threat_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return done
     else:
         form = ThreatForm()
-    return _render(request, "threat_form.html", case=case, form=form, section="threat")
+    return _render(
+        request, "threat_form.html", case=case, form=form, section="threat", what="threat form"
+    )
 
 
 @require_GET_or_POST
@@ -211,8 +202,6 @@ def need_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     identified_on=data["identified_on"],
                     note=data["note"],
                 ),
-                action=AccessAction.CREATE,
-                detail="need",
                 success=_("The need was added."),
                 section="needs",
             )
@@ -220,31 +209,32 @@ def need_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return done
     else:
         form = NeedForm()
-    return _render(request, "need_form.html", case=case, form=form, section="needs")
+    return _render(
+        request, "need_form.html", case=case, form=form, section="needs", what="need form"
+    )
+
+
+def need_resolve_key(need_id: int) -> str:
+    """The session key of a need's resolve form input kept after an error (`exitprog.http`)."""
+    return f"need-resolve:{need_id}"
 
 
 @require_POST
 def need_resolve(request: HttpRequest, case_id: int, need_id: int) -> HttpResponse:
-    """Mark an open need as resolved (the form sits on the case page; errors come back there)."""
+    """Mark an open need as resolved (the form sits on the case page; errors come back there,
+    with the date as it was typed)."""
     case, user = _editable_case(request, case_id)
     case_need = get_object_or_404(case.needs.select_related("need"), pk=need_id)
     form = NeedResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors["resolved_on"]))
+        input_keep(request, need_resolve_key(case_need.pk), request.POST)
         return redirect(_case_url(case, "needs"))
     try:
-        with transaction.atomic():
-            services.need_resolve(case_need=case_need, by=user, resolved_on=form.resolved())
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=case_need,
-                detail="need resolved",
-                request=request,
-            )
+        services.need_resolve(case_need=case_need, by=user, resolved_on=form.resolved())
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
+        input_keep(request, need_resolve_key(case_need.pk), request.POST)
     else:
         messages.success(
             request,
@@ -269,8 +259,6 @@ def intervention_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 write=lambda: services.intervention_create(
                     case=case, by=user, type=form.cleaned_data["type"], **form.values()
                 ),
-                action=AccessAction.CREATE,
-                detail="intervention",
                 success=_("The intervention was saved."),
                 section="interventions",
             )
@@ -278,7 +266,14 @@ def intervention_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return done
     else:
         form = InterventionForm()
-    return _render(request, "intervention_form.html", case=case, form=form, section="interventions")
+    return _render(
+        request,
+        "intervention_form.html",
+        case=case,
+        form=form,
+        section="interventions",
+        what="intervention form",
+    )
 
 
 @require_GET_or_POST
@@ -300,8 +295,6 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
                     type=form.cleaned_data["type"],
                     **form.values(),
                 ),
-                action=AccessAction.CHANGE,
-                detail="intervention",
                 success=_("The intervention was updated."),
                 section="interventions",
             )
@@ -315,6 +308,8 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
         case=case,
         form=form,
         section="interventions",
+        what="intervention edit form",
+        obj=intervention,
         intervention=intervention,
     )
 
@@ -356,8 +351,6 @@ def journal_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     text=data["text"],
                     corrects=original,
                 ),
-                action=AccessAction.CREATE,
-                detail="journal correction" if original else "journal entry",
                 success=(
                     _("The correction was saved.")
                     if original
@@ -375,7 +368,14 @@ def journal_new(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         form = JournalForm()
     return _render(
-        request, "journal_form.html", case=case, form=form, section="journal", original=original
+        request,
+        "journal_form.html",
+        case=case,
+        form=form,
+        section="journal",
+        what="journal correction form" if original else "journal form",
+        obj=original,
+        original=original,
     )
 
 
@@ -402,8 +402,6 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     valid_until=data["valid_until"],
                     note=data["note"],
                 ),
-                action=AccessAction.CREATE,
-                detail="consent",
                 success=_("The consent was saved."),
                 section="consent",
             )
@@ -411,7 +409,9 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return done
     else:
         form = ConsentForm()
-    return _render(request, "consent_form.html", case=case, form=form, section="consent")
+    return _render(
+        request, "consent_form.html", case=case, form=form, section="consent", what="consent form"
+    )
 
 
 @require_POST
@@ -420,16 +420,7 @@ def consent_revoke(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
     case, user = _editable_case(request, case_id)
     consent = get_object_or_404(case.consents, pk=consent_id)
     try:
-        with transaction.atomic():
-            services.consent_revoke(consent=consent, by=user)
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=consent,
-                detail="consent revoked",
-                request=request,
-            )
+        services.consent_revoke(consent=consent, by=user)
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -460,8 +451,6 @@ def affiliation_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     ended_on=data["ended_on"],
                     source=data["source"],
                 ),
-                action=AccessAction.CREATE,
-                detail="group affiliation",
                 success=_("The group affiliation was saved."),
                 section="groups",
             )
@@ -469,4 +458,11 @@ def affiliation_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 return done
     else:
         form = AffiliationForm()
-    return _render(request, "affiliation_form.html", case=case, form=form, section="groups")
+    return _render(
+        request,
+        "affiliation_form.html",
+        case=case,
+        form=form,
+        section="groups",
+        what="affiliation form",
+    )

@@ -20,11 +20,12 @@ from access import policy
 from access.policy import CaseAction, MunicipalityPerm
 from accounts.models import User
 from audit.models import AccessAction
-from audit.services import access_log_record
+from audit.services import access_log_form_view, access_log_record
 from cases import selectors, services
 from cases.forms.transfers import NOTE_MAX_LENGTH, TransferAnswerForm, TransferProposeForm
 from cases.models import Case, Transfer, TransferState
 from cases.services import CaseRuleError
+from exitprog.http import input_keep, input_kept
 
 
 def _user(request: HttpRequest) -> User:
@@ -64,14 +65,6 @@ def transfer_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     to_municipality=data["to_municipality"],
                     reason=data["reason"],
                 )
-                access_log_record(
-                    user=user,
-                    action=AccessAction.CHANGE,
-                    case=case,
-                    obj=transfer,
-                    detail="transfer proposed",
-                    request=request,
-                )
         except CaseRuleError as exc:
             form.add_error(None, exc)
         else:
@@ -81,6 +74,7 @@ def transfer_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 % {"municipality": transfer.to_municipality.name},
             )
             return HttpResponseRedirect(_case_url(case.pk))
+    access_log_form_view(request=request, case=case, what="transfer form")
     return render(
         request,
         "cases/transfers/transfer_form.html",
@@ -98,11 +92,13 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     incoming = selectors.transfers_incoming(user=user)
     outgoing = selectors.transfers_outgoing(user=user)
     proposed = TransferState.PROPOSED
+    incoming_open = [t for t in incoming if t.state == proposed]
     return render(
         request,
         "cases/transfers/list.html",
         {
-            "incoming_open": [t for t in incoming if t.state == proposed],
+            "incoming_open": incoming_open,
+            "kept_answer": _kept_answer(request, incoming_open),
             "incoming_history": [t for t in incoming if t.state != proposed],
             "outgoing_open": [t for t in outgoing if t.state == proposed],
             "outgoing_history": [t for t in outgoing if t.state != proposed],
@@ -113,6 +109,21 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             "note_max_length": NOTE_MAX_LENGTH,
         },
     )
+
+
+def _answer_key(transfer_id: int) -> str:
+    """The session key of an answer's input kept after an error (`exitprog.http`)."""
+    return f"transfer-answer:{transfer_id}"
+
+
+def _kept_answer(request: HttpRequest, transfers: list[Transfer]) -> dict[str, object] | None:
+    """The answer to one of `transfers` refused a moment ago, as it was typed: the transfer's
+    id and the note (a newer error replaces an older one, so there is at most one)."""
+    for transfer in transfers:
+        kept = input_kept(request, _answer_key(transfer.pk))
+        if kept is not None:
+            return {"transfer_id": transfer.pk, "note": kept.get("note", "")}
+    return None
 
 
 def _fetch(transfer_id: int, managed: set[int]) -> Transfer:
@@ -139,7 +150,11 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     transfer = _fetch(transfer_id, _managed(user))
     form = TransferAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose whether to accept or decline the transfer."))
+        if "decision" in form.errors:
+            messages.error(request, _("Choose whether to accept or decline the transfer."))
+        for error in form.errors.get("note", []):
+            messages.error(request, str(error))
+        input_keep(request, _answer_key(transfer.pk), request.POST)
         return _list_url()
     accept = form.cleaned_data["decision"] == "accept"
     note = form.cleaned_data["note"]
@@ -150,16 +165,18 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
                 transfer = services.transfer_accept(transfer=transfer, by=user, note=note)
             else:
                 transfer = services.transfer_decline(transfer=transfer, by=user, note=note)
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=transfer,
-                detail="transfer accepted" if accept else "transfer declined",
-                request=request,
-            )
+            if accept:  # transfer_decline logs itself; the acceptance's log is still here
+                access_log_record(
+                    user=user,
+                    action=AccessAction.CHANGE,
+                    case=case,
+                    obj=transfer,
+                    detail="transfer accepted",
+                    request=request,
+                )
     except CaseRuleError as exc:
         _error(request, exc)
+        input_keep(request, _answer_key(transfer.pk), request.POST)
         return _list_url()
     if accept:
         messages.success(
@@ -187,14 +204,6 @@ def transfer_withdraw_view(request: HttpRequest, transfer_id: int) -> HttpRespon
     try:
         with transaction.atomic():
             services.transfer_withdraw(transfer=transfer, by=user)
-            access_log_record(
-                user=user,
-                action=AccessAction.CHANGE,
-                case=case,
-                obj=transfer,
-                detail="transfer withdrawn",
-                request=request,
-            )
     except CaseRuleError as exc:
         _error(request, exc)
     else:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from access import policy
 from accounts.models import Municipality
+from agencies.models import AgencyKind
 from cases.models import (
     OPEN_STATES,
     Case,
@@ -45,7 +46,7 @@ from cases.models import (
     Intervention,
     InterventionStatus,
 )
-from referrals.models import AgencyKind, Referral, ReferralDirection, ReferralState
+from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.charts import Bar, bar_chart_svg
 from reports.documents.common import bilingual, day_bounds, number, sek
 from reports.periods import Period

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from agencies.models import AgencyKind
 from cases.models import Case, CaseState, GroupAffiliation
-from referrals.models import AgencyKind, Referral, ReferralState
+from referrals.models import Referral, ReferralState
 from reports.documents.common import identity_of
 
 TEMPLATE = "reports/pdf/police_summary.html"

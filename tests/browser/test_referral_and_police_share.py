@@ -7,6 +7,7 @@ import datetime
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from agencies.models import Agency, AgencyKind
 from cases import services
 from cases.models import (
     CaseState,
@@ -17,7 +18,6 @@ from cases.models import (
     Need,
     ThreatSource,
 )
-from referrals.models import Agency, AgencyKind
 
 
 def test_referral_then_police_share_then_revocation(

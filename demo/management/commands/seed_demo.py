@@ -19,7 +19,7 @@ from accounts import services as role_services
 from accounts.models import Municipality, PoliceRegion, Role, User
 from accounts.services import municipalities_load
 from cases import services
-from cases.identity import luhn_check_digit
+from cases.identity import identity_pseudonym, luhn_check_digit
 from cases.models import Case, CaseState, Client
 from demo import cases as demo
 from demo.referrals import referrals_demo
@@ -239,6 +239,7 @@ class Command(BaseCommand):
         birth = datetime.date(rng.randint(1978, 2008), rng.randint(1, 12), rng.randint(1, 28))
         known = rng.random() > 0.05
         client = Client.objects.create(
+            municipality=muni,
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
             identity_number=synthetic_identity_number(rng, birth) if known else "",
@@ -246,6 +247,9 @@ class Command(BaseCommand):
             birth_date=birth,
             protected_identity=rng.random() < 0.06,
         )
+        if client.identity_number:
+            client.pseudonym = identity_pseudonym(client.identity_number)
+            client.save(update_fields=["pseudonym"])
         opened = today - datetime.timedelta(days=rng.randint(5, 900))
         closed = None
         if state in {CaseState.COMPLETED, CaseState.DISCONTINUED, CaseState.REJECTED}:

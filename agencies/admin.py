@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from referrals.models import Agency
+from agencies.models import Agency
 
 
 @admin.register(Agency)

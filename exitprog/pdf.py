@@ -1,4 +1,5 @@
-"""PDF rendering: a Django template to PDF with WeasyPrint, behind one locked URL fetcher.
+"""PDF rendering, shared by the apps (reports, referral letters): a Django template to PDF
+with WeasyPrint, behind one locked URL fetcher.
 
 Report templates hold user text (purposes, notes, names). Escaping stops it from becoming
 markup, and the fetcher makes sure that even markup that got through cannot read a local
