@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.models import (
+    CASE_ROLES,
     Municipality,
     PoliceRegion,
     Role,
@@ -55,6 +56,20 @@ class UserAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("current_roles", "last_login", "date_joined")
     actions = ["send_password_reset", "require_new_password"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
+        # The reset link goes to the e-mail address: an administrator who could change the
+        # address of someone holding a case role could take over that account unseen. Such an
+        # address changes only after the roles are revoked, which their managers see.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if (
+            obj is not None
+            and obj.role_grants.filter(
+                revoked_at__isnull=True, role_group__role__in=CASE_ROLES
+            ).exists()
+        ):
+            fields += ("email",)
+        return fields
 
     @admin.display(description=_("roles"))
     def current_roles(self, user: User) -> str:

@@ -291,3 +291,28 @@ def test_the_roles_page_runs_a_fixed_number_of_queries(client, cast, django_asse
 
 
 QUERIES_ROLES_PAGE = 10
+
+
+def test_the_admin_cannot_change_the_address_of_someone_holding_a_case_role(client, cast):
+    """Else it could send that person's reset link to itself and take the account over."""
+    cast.manager.email = "chef7f3r@example.invalid"
+    cast.manager.save(update_fields=["email"])
+    client.force_login(cast.administrator)
+    url = reverse("admin:accounts_user_change", args=[cast.manager.pk])
+    assert 'name="email"' not in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "username": cast.manager.username,
+            "first_name": cast.manager.first_name,
+            "last_name": cast.manager.last_name,
+            "email": "admin7f3r@example.invalid",
+            "is_active": "on",
+        },
+    )
+    cast.manager.refresh_from_db()
+    assert cast.manager.email == "chef7f3r@example.invalid"
+    # Someone without a case role (a new account) gets an address as usual.
+    newcomer = UserFactory(username="nykomling7f3r")
+    page = client.get(reverse("admin:accounts_user_change", args=[newcomer.pk]))
+    assert 'name="email"' in page.content.decode()
