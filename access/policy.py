@@ -39,7 +39,13 @@ from accounts.roles import (
 )
 from accounts.types import AnyUser
 from audit.services import access_log_refusal
-from cases.models import Case, CaseGroupObjectPermission, CaseUserObjectPermission, Client
+from cases.models import (
+    Case,
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Client,
+    Transfer,
+)
 from reports.models import Report, ReportAudience, ReportKind
 
 # Defined low (accounts.types, accounts.roles) so that audit and accounts need not import access.
@@ -338,9 +344,52 @@ def get_municipality_log_for_user(user: AnyUser, municipality_id: int) -> Munici
     return municipality
 
 
+def managed_municipality_ids(user: AnyUser) -> frozenset[int]:
+    """The municipalities whose program the user manages: the one rule of "manager of this
+    municipality" (its cases, intakes, transfers, settings and roles), from the user's grants
+    (no query once they are read)."""
+    return frozenset(grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES))
+
+
+def managed_municipalities(user: AnyUser) -> QuerySet[Municipality]:
+    """`managed_municipality_ids` as municipalities, for lists and choices."""
+    return Municipality.objects.filter(pk__in=managed_municipality_ids(user))
+
+
 def is_manager_of(user: AnyUser, municipality: Municipality) -> bool:
     """Does the user manage this municipality's program (its intakes, staff and roles)?"""
-    return municipality.pk in grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    return municipality.pk in managed_municipality_ids(user)
+
+
+def transfers_visible_to(user: AnyUser) -> QuerySet[Transfer]:
+    """Transfers the user may see: those from or to a municipality they manage, before and
+    after the answer (the sending side keeps its record of the case that left)."""
+    managed = managed_municipality_ids(user)
+    return Transfer.objects.filter(
+        Q(from_municipality_id__in=managed) | Q(to_municipality_id__in=managed)
+    )
+
+
+def get_transfer_for_user(user: AnyUser, transfer_id: int) -> Transfer:
+    """The transfer, if the user may see it (`transfers_visible_to`); otherwise 404, and the
+    refused attempt is logged on the transfer's case."""
+    transfer = (
+        transfers_visible_to(user)
+        .select_related("case", "from_municipality", "to_municipality")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if transfer is None:
+        existing = Transfer.objects.select_related("case").filter(pk=transfer_id).first()
+        case = existing.case if existing else None
+        access_log_refusal(user=user, what="transfer", case=case, obj=existing)
+        raise Http404
+    return transfer
+
+
+def may_answer_transfer(user: AnyUser, transfer: Transfer) -> bool:
+    """Only a manager of the receiving municipality accepts or declines a transfer."""
+    return transfer.to_municipality_id in managed_municipality_ids(user)
 
 
 def get_managed_municipality_for_user(

@@ -64,6 +64,7 @@ PAGES: dict[str, Promise] = {
     "police share form": pgettext_lazy("access log", "the form to share the case with the police"),
     "placement form": pgettext_lazy("access log", "the placement form"),
     "transfer form": pgettext_lazy("access log", "the transfer form"),
+    "transfer": pgettext_lazy("access log", "a transfer"),
     "follow-up form": pgettext_lazy("access log", "the follow-up form"),
 }
 

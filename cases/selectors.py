@@ -29,7 +29,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from access import policy
-from access.policy import AnyUser, MunicipalityPerm
+from access.policy import AnyUser
 from accounts.models import Municipality, Role, User
 from agencies.models import AgencyKind
 from audit.models import AccessAction, AccessLogEntry
@@ -127,7 +127,7 @@ class MunicipalityOverview:
 
 def manager_overview(*, user: AnyUser, today: datetime.date) -> list[MunicipalityOverview]:
     """The caseload at a glance for each municipality the user manages (three queries)."""
-    managed = policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES)
+    managed = policy.managed_municipalities(user)
     overviews = {m.pk: MunicipalityOverview(municipality=m) for m in managed.order_by("name")}
     if not overviews:
         return []
@@ -484,11 +484,12 @@ _TRANSFER_RELATED = ("case", "from_municipality", "to_municipality", "proposed_b
 def _transfers_of_managed(user: AnyUser, side: str) -> list[Transfer]:
     """Transfers whose `side` municipality the user manages: open ones first, then the newest
     decisions (one query)."""
-    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    managed = policy.managed_municipality_ids(user)
     if not managed:
         return []
     return list(
-        Transfer.objects.filter(**{f"{side}_id__in": managed})
+        policy.transfers_visible_to(user)
+        .filter(**{f"{side}_id__in": managed})
         .select_related(*_TRANSFER_RELATED)
         .order_by(F("decided_at").desc(nulls_first=True), "-proposed_at", "-id")
     )
@@ -506,11 +507,12 @@ def transfers_outgoing(*, user: AnyUser) -> list[Transfer]:
 
 def transfers_awaiting_answer(*, user: AnyUser) -> list[Transfer]:
     """Proposed transfers to the municipalities the user manages, oldest first (one query)."""
-    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    managed = policy.managed_municipality_ids(user)
     if not managed:
         return []
     return list(
-        Transfer.objects.filter(to_municipality_id__in=managed, state=TransferState.PROPOSED)
+        policy.transfers_visible_to(user)
+        .filter(to_municipality_id__in=managed, state=TransferState.PROPOSED)
         .select_related("case", "from_municipality", "proposed_by")
         .order_by("proposed_at", "id")
     )

@@ -406,9 +406,7 @@ def case_unassign(*, case: Case, caseworker: User, by: User) -> None:
 def municipality_set_team_visibility(
     *, municipality: Municipality, enabled: bool, by: User
 ) -> None:
-    if municipality.pk not in policy.grants_for(by).municipalities_with(
-        MunicipalityPerm.MANAGE_CASES
-    ):
+    if not policy.is_manager_of(by, municipality):
         raise CaseRuleError(_("Only the municipality's manager can change this."), code="forbidden")
     municipality.team_visibility = enabled
     municipality.save(update_fields=["team_visibility"])
@@ -884,9 +882,7 @@ def transfer_propose(
 
 
 def _require_receiving_manager(transfer: Transfer, by: User) -> None:
-    if transfer.to_municipality_id not in policy.grants_for(by).municipalities_with(
-        MunicipalityPerm.MANAGE_CASES
-    ):
+    if not policy.may_answer_transfer(by, transfer):
         raise CaseRuleError(
             _("Only the receiving municipality's manager can answer."), code="forbidden"
         )

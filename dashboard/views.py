@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from access import policy
-from access.policy import AnyUser, MunicipalityPerm
+from access.policy import AnyUser
 from accounts.models import Role
 from cases import selectors
 from cases.models import Case
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["overviews"] = selectors.manager_overview(user=user, today=today)
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
         context["incoming_transfers"] = selectors.transfers_awaiting_answer(user=user)
-        managed = policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES).order_by("name")
+        managed = policy.managed_municipalities(user).order_by("name")
         context["caseload_report_form"] = CaseloadReportForm(municipalities=managed)
     if Role.POLICE_LIAISON in roles:
         shared_cases = selectors.police_home(user=user)

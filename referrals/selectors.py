@@ -22,7 +22,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from access import policy
-from access.policy import AnyUser, MunicipalityPerm
+from access.policy import AnyUser
 from agencies.models import Agency, AgencyKind
 from cases.models import (
     Case,
@@ -147,7 +147,7 @@ def overdue_referrals_for(
 ) -> list[ReferralRow]:
     """Unanswered outbound referrals of the cases a manager manages, oldest first (one query
     once the user's grants are read)."""
-    managed = policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
+    managed = policy.managed_municipality_ids(user)
     if not managed:
         return []
     referrals = (

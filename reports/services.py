@@ -262,11 +262,7 @@ def municipality_set_case_report_cadence(
     *, municipality: Municipality, months: int, by: User
 ) -> Municipality:
     """How often the periodic follow-up report is made for each active case (1, 3, 6, 12)."""
-    from access.policy import MunicipalityPerm
-
-    if municipality.pk not in policy.grants_for(by).municipalities_with(
-        MunicipalityPerm.MANAGE_CASES
-    ):
+    if not policy.is_manager_of(by, municipality):
         raise ReportRuleError(
             _("Only the municipality's manager can change this."), code="forbidden"
         )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import policy
-from access.policy import CaseAction, MunicipalityPerm
+from access.policy import CaseAction
 from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
@@ -86,7 +86,7 @@ def case_report_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def caseload_report_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    managed = policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES).order_by("name")
+    managed = policy.managed_municipalities(user).order_by("name")
     form = CaseloadReportForm(request.POST, municipalities=managed)
     if not managed.exists():
         raise Http404
@@ -175,9 +175,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def case_report_cadence(request: HttpRequest, municipality_id: int) -> HttpResponse:
     """The manager sets how often each active case gets its follow-up report."""
     user = _user(request)
-    municipality = get_object_or_404(
-        policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES), pk=municipality_id
-    )
+    municipality = get_object_or_404(policy.managed_municipalities(user), pk=municipality_id)
     form = CaseReportCadenceForm(
         request.POST if request.method == "POST" else None,
         initial={"case_report_months": municipality.case_report_months},

@@ -548,3 +548,24 @@ def test_home_panel_lists_the_proposals_without_the_client(cast, malmo_manager):
     assert cast.stockholm.name in html
     assert cast.case.client.last_name not in html
     assert selectors.transfers_awaiting_answer(user=cast.manager) == []
+
+
+def test_a_transfer_is_refused_to_anyone_who_manages_neither_side_and_logged(
+    client, cast, malmo_manager
+):
+    from audit.models import AccessAction, AccessLogEntry
+    from cases import services
+
+    transfer = services.transfer_propose(
+        case=cast.case, by=cast.manager, to_municipality=cast.malmo, reason="Flytt"
+    )
+    for who in (cast.caseworker, cast.outsider, cast.police, cast.analyst):
+        client.force_login(who)
+        response = client.post(
+            reverse("cases:transfer_answer", args=[transfer.pk]), {"decision": "accept"}
+        )
+        assert response.status_code == 404
+    refused = AccessLogEntry.objects.filter(action=AccessAction.DENIED, case=cast.case)
+    assert refused.filter(detail="refused: transfer").count() == 4
+    transfer.refresh_from_db()
+    assert transfer.state == "proposed"

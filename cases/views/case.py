@@ -218,9 +218,7 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def team_visibility(request: HttpRequest, municipality_id: int) -> HttpResponse:
     user = _user(request)
-    municipality = get_object_or_404(
-        policy.municipalities_where(user, MunicipalityPerm.MANAGE_CASES), pk=municipality_id
-    )
+    municipality = get_object_or_404(policy.managed_municipalities(user), pk=municipality_id)
     form = TeamVisibilityForm(
         request.POST if request.method == "POST" else None,
         initial={"team_visibility": municipality.team_visibility},

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import policy
-from access.policy import CaseAction, MunicipalityPerm
+from access.policy import CaseAction
 from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
@@ -31,10 +31,6 @@ from exitprog.http import input_keep, input_kept
 def _user(request: HttpRequest) -> User:
     # LoginRequiredMiddleware guarantees an authenticated accounts.User here.
     return cast(User, request.user)
-
-
-def _managed(user: User) -> set[int]:
-    return policy.grants_for(user).municipalities_with(MunicipalityPerm.MANAGE_CASES)
 
 
 def _case_url(case_id: int) -> str:
@@ -86,7 +82,7 @@ def transfer_new(request: HttpRequest, case_id: int) -> HttpResponse:
 def transfer_list(request: HttpRequest) -> HttpResponse:
     """The manager's incoming and outgoing transfers; 404 for anyone who manages nowhere."""
     user = _user(request)
-    managed = _managed(user)
+    managed = policy.managed_municipality_ids(user)
     if not managed:
         raise Http404
     incoming = selectors.transfers_incoming(user=user)
@@ -126,20 +122,6 @@ def _kept_answer(request: HttpRequest, transfers: list[Transfer]) -> dict[str, o
     return None
 
 
-def _fetch(transfer_id: int, managed: set[int]) -> Transfer:
-    """The transfer if the user manages its sending or receiving municipality, else 404."""
-    transfer = (
-        Transfer.objects.select_related("case", "from_municipality", "to_municipality")
-        .filter(pk=transfer_id)
-        .first()
-    )
-    if transfer is None or not (
-        transfer.to_municipality_id in managed or transfer.from_municipality_id in managed
-    ):
-        raise Http404
-    return transfer
-
-
 @require_POST
 def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     """Accept or decline a proposed transfer (the receiving municipality's manager only).
@@ -147,7 +129,7 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     After acceptance the case page opens: the case now belongs to the receiving municipality.
     """
     user = _user(request)
-    transfer = _fetch(transfer_id, _managed(user))
+    transfer = policy.get_transfer_for_user(user, transfer_id)
     form = TransferAnswerForm(request.POST)
     if not form.is_valid():
         if "decision" in form.errors:
@@ -199,7 +181,7 @@ def transfer_withdraw_view(request: HttpRequest, transfer_id: int) -> HttpRespon
     From the case page (`from_case` in the form) the user goes back there, else to the list.
     """
     user = _user(request)
-    transfer = _fetch(transfer_id, _managed(user))
+    transfer = policy.get_transfer_for_user(user, transfer_id)
     case = transfer.case
     try:
         with transaction.atomic():
