@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.forms import Field
+from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -20,6 +21,7 @@ from django.utils.translation import gettext
 
 from agencies.models import Agency, AgencyKind
 from audit.models import AccessAction, AccessLogEntry
+from cases import services
 from cases.models import (
     CaseNeed,
     Consent,
@@ -1078,3 +1080,63 @@ def test_bad_affiliation_saves_nothing(client, cast, overrides):
     response = client.post(reverse("cases:affiliation_new", args=[cast.case.pk]), data | overrides)
     assert response.status_code == 200
     assert not GroupAffiliation.objects.exists()
+
+
+# --- Optimistic locking (issue 10, first form) ------------------------------------------------
+
+
+def _seen(response) -> str:
+    """The edit form's record of when the intervention was last saved, as it was opened."""
+    return str(response.context["form"]["seen"].value())
+
+
+def test_a_stale_edit_form_is_refused_and_the_first_change_kept(client, cast):
+    intervention = make_intervention(cast.case, cast.manager, status="planned", cost_sek=1000)
+    url = reverse("cases:intervention_edit", args=[cast.case.pk, intervention.pk])
+    first, second = client, HttpClient()
+    first.force_login(cast.caseworker)
+    second.force_login(cast.manager)
+    opened_first = _seen(first.get(url))
+    opened_second = _seen(second.get(url))
+
+    data = intervention_data(cost_sek="2500", outcome_note="Kanarie8w1n först")
+    response = first.post(url, data | {"seen": opened_first})
+    assert response.status_code == 302
+
+    stale = intervention_data(cost_sek="1000", outcome_note="Kanarie8w1n sedan")
+    response = second.post(url, stale | {"seen": opened_second})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        translated(
+            "Someone else changed this intervention after you opened the form. Nothing was "
+            "saved: the current values are shown above, and what you typed is kept below. Check "
+            "it and save again."
+        )
+        in page
+    )
+    assert 'id="current-values"' in page and "Kanarie8w1n först" in page  # as it is now
+    assert "Kanarie8w1n sedan" in page  # the second user's input is kept
+    intervention.refresh_from_db()
+    assert intervention.cost_sek == Decimal("2500.00")
+    assert intervention.outcome_note == "Kanarie8w1n först"
+
+    # Saving again from the refused form is a deliberate choice over the current values.
+    again = response.context["form"]["seen"].value()
+    response = second.post(url, stale | {"seen": again})
+    assert response.status_code == 302
+    intervention.refresh_from_db()
+    assert intervention.outcome_note == "Kanarie8w1n sedan"
+
+
+def test_the_service_refuses_a_save_based_on_an_old_read(cast):
+    intervention = make_intervention(cast.case, cast.manager, status="planned")
+    seen = intervention.updated_at
+    services.intervention_update(intervention=intervention, by=cast.manager, status="ongoing")
+    with pytest.raises(services.StaleEditError) as refused:
+        services.intervention_update(
+            intervention=intervention, by=cast.caseworker, seen=seen, status="cancelled"
+        )
+    assert refused.value.current.status == "ongoing"
+    intervention.refresh_from_db()
+    assert intervention.status == "ongoing"

@@ -270,10 +270,14 @@ class InterventionForm(CleanInputForm):
         required=False,
     )
     outcome_note = _note(_("Outcome note"), rows=4)
+    # The intervention's `updated_at` when the form was opened (optimistic locking: the
+    # service refuses the save if it has changed since).
+    seen = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, intervention: Intervention | None = None, **kwargs: Any) -> None:
         if intervention is not None and "initial" not in kwargs:
             kwargs["initial"] = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
+            kwargs["initial"]["seen"] = intervention.updated_at.isoformat()
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = _active_or_current(  # type: ignore[attr-defined]
             InterventionType.objects.all(), intervention.type_id if intervention else None

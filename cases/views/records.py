@@ -76,6 +76,8 @@ def _save(
     """
     try:
         write()
+    except services.StaleEditError:
+        raise  # the caller shows the current values beside the user's input
     except CaseRuleError as exc:
         form.add_error(None, exc)
         return None
@@ -282,22 +284,34 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
     intervention = get_object_or_404(
         case.interventions.select_related("type", "provider"), pk=intervention_id
     )
+    current = None  # the intervention as someone else saved it, after a refused stale save
     if request.method == "POST":
         form = InterventionForm(request.POST, intervention=intervention)
         if form.is_valid():
-            done = _save(
-                request,
-                form,
-                case=case,
-                write=lambda: services.intervention_update(
-                    intervention=intervention,
-                    by=user,
-                    type=form.cleaned_data["type"],
-                    **form.values(),
-                ),
-                success=_("The intervention was updated."),
-                section="interventions",
-            )
+            try:
+                done = _save(
+                    request,
+                    form,
+                    case=case,
+                    write=lambda: services.intervention_update(
+                        intervention=intervention,
+                        by=user,
+                        seen=form.cleaned_data["seen"],
+                        type=form.cleaned_data["type"],
+                        **form.values(),
+                    ),
+                    success=_("The intervention was updated."),
+                    section="interventions",
+                )
+            except services.StaleEditError as exc:
+                current = exc.current
+                # The user's input stays; the next save is checked against the current values.
+                data = request.POST.copy()
+                data["seen"] = current.updated_at.isoformat()
+                form = InterventionForm(data, intervention=intervention)
+                form.is_valid()
+                form.add_error(None, exc)
+                done = None
             if done:
                 return done
     else:
@@ -311,6 +325,7 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
         what="intervention edit form",
         obj=intervention,
         intervention=intervention,
+        current=current,
     )
 
 

@@ -1,0 +1,38 @@
+"""Two people edit one intervention in two browsers: the second, stale form is refused with
+the current values shown and the second person's input kept (issue 10, optimistic locking).
+Values looked for carry the suffix "Kanarie2p5d"."""
+
+from playwright.sync_api import Browser, expect
+
+from cases.models import Intervention, InterventionType
+
+
+def test_a_stale_intervention_form_is_refused_with_the_current_values(
+    browser: Browser, live_server, cast, log_in, axe_check
+):
+    intervention = Intervention.objects.create(
+        case=cast.case,
+        created_by=cast.manager,
+        type=InterventionType.objects.get(code="mentor"),
+        status="planned",
+    )
+    url = f"{live_server.url}/cases/{cast.case.pk}/interventions/{intervention.pk}/edit/"
+    first = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    second = browser.new_context(viewport={"width": 375, "height": 900}).new_page()
+    log_in(first, cast.caseworker)
+    log_in(second, cast.manager)
+    first.goto(url)
+    second.goto(url)
+
+    first.locator("[name=outcome_note]").fill("Kanarie2p5d först")
+    first.locator("main form.form button[type=submit]").click()
+    expect(first.locator(".messages")).to_be_visible()
+
+    second.locator("[name=outcome_note]").fill("Kanarie2p5d sedan")
+    second.locator("main form.form button[type=submit]").click()
+    expect(second.locator("#current-values")).to_contain_text("Kanarie2p5d först")
+    expect(second.locator("[name=outcome_note]")).to_have_value("Kanarie2p5d sedan")
+    expect(second.locator("main")).to_contain_text("Någon annan ändrade insatsen")
+    axe_check(second, name="stale-intervention-375")
+    intervention.refresh_from_db()
+    assert intervention.outcome_note == "Kanarie2p5d först"
