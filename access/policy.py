@@ -14,6 +14,7 @@ duties).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -335,13 +336,26 @@ def may_view_access_log(user: AnyUser, municipality: Municipality) -> bool:
     return municipality.pk in grants_for(user).municipalities_with(MunicipalityPerm.VIEW_ACCESS_LOG)
 
 
-def get_municipality_log_for_user(user: AnyUser, municipality_id: int) -> Municipality:
-    """The municipality whose access log the user may read; otherwise 404 (logged)."""
+def _municipality_for_user(
+    user: AnyUser,
+    municipality_id: int,
+    *,
+    allowed: Callable[[AnyUser, Municipality], bool],
+    what: str,
+) -> Municipality:
+    """The municipality, if `allowed`; otherwise 404, the refusal logged as `what`."""
     municipality = Municipality.objects.filter(pk=municipality_id).first()
-    if municipality is None or not may_view_access_log(user, municipality):
-        access_log_refusal(user=user, what="municipality access log", municipality=municipality)
+    if municipality is None or not allowed(user, municipality):
+        access_log_refusal(user=user, what=what, municipality=municipality)
         raise Http404
     return municipality
+
+
+def get_municipality_log_for_user(user: AnyUser, municipality_id: int) -> Municipality:
+    """The municipality whose access log the user may read; otherwise 404 (logged)."""
+    return _municipality_for_user(
+        user, municipality_id, allowed=may_view_access_log, what="municipality access log"
+    )
 
 
 def managed_municipality_ids(user: AnyUser) -> frozenset[int]:
@@ -396,11 +410,7 @@ def get_managed_municipality_for_user(
     user: AnyUser, municipality_id: int, *, what: str
 ) -> Municipality:
     """The municipality, if the user manages it; otherwise 404 (logged as `what` refused)."""
-    municipality = Municipality.objects.filter(pk=municipality_id).first()
-    if municipality is None or not is_manager_of(user, municipality):
-        access_log_refusal(user=user, what=what, municipality=municipality)
-        raise Http404
-    return municipality
+    return _municipality_for_user(user, municipality_id, allowed=is_manager_of, what=what)
 
 
 # --- Protected identity ---------------------------------------------------------------------
