@@ -69,6 +69,7 @@ class Municipality(models.Model):
             "caseworkers see only the cases they are assigned to."
         ),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -223,6 +224,7 @@ class RoleGrant(models.Model):
         related_name="+",
         verbose_name=_("revoked by"),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-granted_at"]

@@ -48,6 +48,7 @@ class Client(models.Model):
     # municipality. Never shown: not in a form, the admin, a template or an export of a case.
     pseudonym = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("client")
@@ -341,6 +342,7 @@ class GroupAffiliation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -564,6 +566,7 @@ class CaseNeed(models.Model):
     identified_on = models.DateField(_("identified"))
     resolved_on = models.DateField(_("resolved"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["need__order"]
@@ -736,6 +739,7 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-valid_from", "-id"]
@@ -785,6 +789,7 @@ class Placement(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-started_on", "-id"]
@@ -881,6 +886,7 @@ class FollowUp(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["due_on", "id"]
@@ -945,6 +951,7 @@ class Transfer(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("note on the decision"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
@@ -1021,6 +1028,7 @@ class PoliceShare(models.Model):
     end_reason = models.CharField(
         _("why it ended"), max_length=20, choices=PoliceShareEnd.choices, blank=True
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -55,6 +55,7 @@ from cases.models import (
     Transfer,
     TransferState,
 )
+from exitprog.concurrency import locked_if_unchanged
 
 
 def _log(
@@ -563,15 +564,6 @@ def intervention_create(
     return intervention
 
 
-class StaleEditError[M: models.Model](CaseRuleError):
-    """The record changed after the user opened the form (optimistic locking): the save is
-    refused, and `current` is the record as it is now, for the page to show."""
-
-    def __init__(self, message: str, *, current: M) -> None:
-        super().__init__(message, code="stale")
-        self.current = current
-
-
 @transaction.atomic
 def intervention_update(
     *,
@@ -584,16 +576,16 @@ def intervention_update(
     changed since (someone else saved in between), the save is refused with StaleEditError
     rather than putting back the values that person replaced."""
     _require(by, CaseAction.EDIT, intervention.case)
-    current = Intervention.objects.select_for_update().get(pk=intervention.pk)
-    if seen is not None and current.updated_at != seen:
-        raise StaleEditError(
-            _(
-                "Someone else changed this intervention after you opened the form. Nothing "
-                "was saved: the current values are shown above, and what you typed is kept "
-                "below. Check it and save again."
-            ),
-            current=current,
-        )
+    locked_if_unchanged(
+        Intervention.objects.select_related("type", "provider"),
+        pk=intervention.pk,
+        seen=seen,
+        message=_(
+            "Someone else changed this intervention after you opened the form. Nothing "
+            "was saved: the current values are shown above, and what you typed is kept "
+            "below. Check it and save again."
+        ),
+    )
     unknown = set(values) - set(INTERVENTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown intervention fields {unknown}")

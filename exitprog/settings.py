@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "guardian",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "accounts",
     "agencies",
     "cases",

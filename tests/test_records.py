@@ -35,6 +35,7 @@ from cases.models import (
     Need,
     ThreatAssessment,
 )
+from exitprog.concurrency import StaleEditError
 from tests.conftest import Cast
 from tests.factories import CaseFactory
 
@@ -1133,7 +1134,7 @@ def test_the_service_refuses_a_save_based_on_an_old_read(cast):
     intervention = make_intervention(cast.case, cast.manager, status="planned")
     seen = intervention.updated_at
     services.intervention_update(intervention=intervention, by=cast.manager, status="ongoing")
-    with pytest.raises(services.StaleEditError) as refused:
+    with pytest.raises(StaleEditError) as refused:
         services.intervention_update(
             intervention=intervention, by=cast.caseworker, seen=seen, status="cancelled"
         )

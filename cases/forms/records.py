@@ -35,6 +35,7 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import INTERVENTION_FIELDS
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ class NeedResolveForm(CleanInputForm):
 # --- Interventions ----------------------------------------------------------------------------
 
 
-class InterventionForm(CleanInputForm):
+class InterventionForm(SeenFormMixin, CleanInputForm):
     type = forms.ModelChoiceField(label=_("Type"), queryset=InterventionType.objects.none())
     provider = forms.ModelChoiceField(
         label=_("Provider"),
@@ -270,15 +271,13 @@ class InterventionForm(CleanInputForm):
         required=False,
     )
     outcome_note = _note(_("Outcome note"), rows=4)
-    # The intervention's `updated_at` when the form was opened (optimistic locking: the
-    # service refuses the save if it has changed since).
-    seen = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, intervention: Intervention | None = None, **kwargs: Any) -> None:
+        # An edit carries the intervention's `updated_at` in the hidden `seen` field
+        # (optimistic locking, exitprog.concurrency).
         if intervention is not None and "initial" not in kwargs:
             kwargs["initial"] = {f: getattr(intervention, f) for f in INTERVENTION_FIELDS}
-            kwargs["initial"]["seen"] = intervention.updated_at.isoformat()
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, record=intervention, **kwargs)
         self.fields["type"].queryset = _active_or_current(  # type: ignore[attr-defined]
             InterventionType.objects.all(), intervention.type_id if intervention else None
         )

@@ -44,6 +44,7 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import CaseRuleError
+from exitprog.concurrency import StaleEditError
 from exitprog.http import input_keep
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
@@ -76,7 +77,7 @@ def _save(
     """
     try:
         write()
-    except services.StaleEditError:
+    except StaleEditError:
         raise  # the caller shows the current values beside the user's input
     except CaseRuleError as exc:
         form.add_error(None, exc)
@@ -303,13 +304,9 @@ def intervention_edit(request: HttpRequest, case_id: int, intervention_id: int) 
                     success=_("The intervention was updated."),
                     section="interventions",
                 )
-            except services.StaleEditError as exc:
+            except StaleEditError as exc:
                 current = exc.current
-                # The user's input stays; the next save is checked against the current values.
-                data = request.POST.copy()
-                data["seen"] = current.updated_at.isoformat()
-                form = InterventionForm(data, intervention=intervention)
-                form.is_valid()
+                form.rebind_seen(current)
                 form.add_error(None, exc)
                 done = None
             if done:
