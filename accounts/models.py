@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from exitprog.triggers import tracked
+
 
 class PoliceRegion(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
@@ -35,6 +37,9 @@ CASE_REPORT_INTERVALS = [
 ]
 
 
+# The history keeps the program's settings; the reference data (names, codes, coordinates,
+# population) comes from data/se_municipalities.csv and is loaded again, not edited.
+@tracked(fields=["runs_program", "referral_answer_days", "case_report_months", "team_visibility"])
 class Municipality(models.Model):
     code = models.CharField(_("municipality code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -192,6 +197,7 @@ class RoleGroup(models.Model):
         return f"{label}, {scope}" if scope else str(label)
 
 
+@tracked()
 class RoleGrant(models.Model):
     """One holding of a role: who got it, when and from whom, and when and by whom it ended.
 

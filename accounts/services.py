@@ -1,6 +1,7 @@
 """Writes on municipalities, police regions and role grants."""
 
 import csv
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,7 +9,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import QuerySet
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import (
@@ -21,6 +23,7 @@ from accounts.models import (
     User,
 )
 from accounts.roles import forget_grants, role_group_get_or_create
+from exitprog.concurrency import StaleEditError, locked_if_unchanged
 
 MUNICIPALITIES_CSV = Path(settings.BASE_DIR) / "data" / "se_municipalities.csv"
 
@@ -140,6 +143,61 @@ def role_grant(
     return grant
 
 
+def _name(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else _("the system")
+
+
+def _when(moment: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def grant_changed_message(current: RoleGrant) -> str:
+    """Why a revocation chosen on an older page was refused, with the grant as it is now."""
+    values = {
+        "user": _name(current.user),
+        "role": current.role_group.get_role_display(),
+        "granted_at": _when(current.granted_at),
+        "granted_by": _name(current.granted_by),
+    }
+    if current.revoked_at is not None:
+        return _(
+            "The role %(role)s of %(user)s was already revoked, on %(revoked_at)s by "
+            "%(revoked_by)s. Nothing was changed."
+        ) % {
+            **values,
+            "revoked_at": _when(current.revoked_at),
+            "revoked_by": _name(current.revoked_by),
+        }
+    return (
+        _(
+            "The role %(role)s of %(user)s changed after you opened the page: it is now held "
+            "since %(granted_at)s, granted by %(granted_by)s. Nothing was revoked; check it and "
+            "revoke again if you still mean to."
+        )
+        % values
+    )
+
+
+def _grant_as_seen(*, user: User, groups: QuerySet[Group], seen: datetime.datetime) -> RoleGrant:
+    """The user's latest grant of the role (locked), if it is still current and unchanged
+    since `seen`; otherwise StaleEditError with that grant as it is now."""
+    grants = RoleGrant.objects.filter(user=user, role_group__group__in=groups).select_related(
+        "user", "role_group", "granted_by", "revoked_by"
+    )
+    latest = grants.order_by("-granted_at", "-pk").values_list("pk", flat=True).first()
+    if latest is None:
+        raise RoleRuleError(
+            _("%(user)s holds no such role.") % {"user": _name(user)}, code="not_held"
+        )
+    try:
+        grant = locked_if_unchanged(grants, pk=latest, seen=seen)
+    except StaleEditError as exc:
+        raise StaleEditError(grant_changed_message(exc.current), current=exc.current) from None
+    if grant.revoked_at is not None:
+        raise StaleEditError(grant_changed_message(grant), current=grant)
+    return grant
+
+
 @transaction.atomic
 def role_revoke(
     *,
@@ -148,8 +206,15 @@ def role_revoke(
     municipality: Municipality | None = None,
     police_region: PoliceRegion | None = None,
     by: User | None = None,
+    seen: datetime.datetime | None = None,
 ) -> None:
-    """End the user's role in a place; the grant stays as the record of who held it."""
+    """End the user's role in a place; the grant stays as the record of who held it.
+
+    `seen` is the `updated_at` of the grant as the page that offered the revocation showed
+    it. If that grant is no longer the current one unchanged (someone else revoked it, or
+    revoked it and granted the role again), the revocation is refused with StaleEditError,
+    whose message and `current` give the latest grant as it is now.
+    """
     if by is not None and by.pk == user.pk:
         raise RoleRuleError(_("You cannot change your own roles."), code="self")
     groups = Group.objects.filter(
@@ -157,10 +222,14 @@ def role_revoke(
         role_group__municipality=municipality,
         role_group__police_region=police_region,
     )
+    if seen is not None:
+        _grant_as_seen(user=user, groups=groups, seen=seen)
     user.groups.remove(*groups)
+    now = timezone.now()
+    # A queryset update skips auto_now: the grant's `updated_at` is set with its revocation.
     RoleGrant.objects.filter(
         user=user, role_group__group__in=groups, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now(), revoked_by=by)
+    ).update(revoked_at=now, revoked_by=by, updated_at=now)
     if role == Role.ADMINISTRATOR:
         user.is_staff = False
         user.save(update_fields=["is_staff"])

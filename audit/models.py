@@ -1,13 +1,15 @@
 """The append-only access log: who read, changed, downloaded or was refused what, and when.
 
-The database itself refuses UPDATE and DELETE of a row (see the trigger in the migration), so
-not even a bug or a shell session can rewrite history through Django.
+The database itself refuses UPDATE and DELETE of a row (the trigger in `Meta.triggers`, see
+`exitprog.triggers`), so not even a bug or a shell session can rewrite history.
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from exitprog.triggers import AppendOnly
 
 
 class AccessAction(models.TextChoices):
@@ -66,6 +68,7 @@ class AccessLogEntry(models.Model):
             models.Index(fields=["case", "at"], name="audit_case_at_idx"),
             models.Index(fields=["municipality", "at"], name="audit_municipality_at_idx"),
         ]
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_type} {self.object_id}"

@@ -40,6 +40,7 @@ REFUSED_PREFIX = "refused: "  # written by audit.services.access_log_refusal
 # refused (DENIED, "refused: <name>"). The same names are the `what=` of the refusals.
 PAGES: dict[str, Promise] = {
     "case page": pgettext_lazy("access log", "the case page"),
+    "record history": pgettext_lazy("access log", "the history of a record"),
     "access log": pgettext_lazy("access log", "the case's access log"),
     "municipality access log": pgettext_lazy("access log", "the municipality's access log"),
     "shared parts": pgettext_lazy("access log", "the parts of the case shared with the police"),

@@ -533,11 +533,13 @@ def measure_worker(
     cases: list[Case], reports: int, database_url: str, report_root: Path, log: Path
 ) -> None:
     from django.conf import settings
+    from django.db import transaction
 
     from exitprog.celery import app
+    from outbox.services import outbox_put
     from reports.models import Report, ReportState
     from reports.periods import Period, add_months
-    from reports.tasks import render_report
+    from reports.services import RENDER_TASK
     from tests.worker import CeleryWorker, child_pids, worker_environment
 
     months = [Period.month(d.year, d.month) for d in (add_months(YEAR_END, -k) for k in range(12))]
@@ -556,8 +558,9 @@ def measure_worker(
     try:
         ids = new_reports(pairs, by=None)
         started = time.perf_counter()
-        for report_id in ids:
-            render_report.delay(report_id)
+        with transaction.atomic():  # one outbox job per report, sent after the commit
+            for report_id in ids:
+                outbox_put(RENDER_TASK, report_id)
         peak_kb = 0
         cpu_ticks: dict[int, int] = {}  # the CPU time of each pool process, last seen
         unfinished = Report.objects.filter(pk__in=ids).exclude(

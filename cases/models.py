@@ -2,6 +2,7 @@
 
 import datetime
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -12,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Municipality
+from exitprog.triggers import AppendOnly, tracked
 
 
+@tracked(exclude=["pseudonym"])
 class Client(models.Model):
     """The person as one municipality knows them. Several cases over the years may refer to
     one client, all of that municipality.
@@ -100,7 +103,6 @@ class CaseState(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     DISCONTINUED = "discontinued", _("Discontinued")
     REJECTED = "rejected", _("Rejected")
-    TRANSFERRED = "transferred", _("Transferred")
 
 
 class IntakeSource(models.TextChoices):
@@ -117,6 +119,9 @@ OPEN_STATES = frozenset(
 )
 
 
+# The history of a case leaves out its client: the client moves with a transfer to a row of
+# the receiving municipality, and the sending row is not the receiver's to see (OSL).
+@tracked(exclude=["client"])
 class Case(models.Model):
     """One program episode of a client, owned by one municipality.
 
@@ -190,6 +195,7 @@ class Case(models.Model):
         return self.next_review_on <= today + datetime.timedelta(days=within_days)
 
 
+@tracked()
 class CaseUserObjectPermission(UserObjectPermissionBase):
     """Per-case grants to one user: an assignment (work_case) or a police share."""
 
@@ -202,12 +208,18 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="group_grants")
 
 
+# The states a decision may name: today's, and the retired "transferred" (a transfer moves the
+# case with its state; migration 0015 closed the cases left in it). Decisions are kept as
+# written, so the rows that name it keep their label.
+DECISION_STATES = [*CaseState.choices, ("transferred", _("Transferred"))]
+
+
 class CaseStateChange(models.Model):
-    """Who moved a case from one state to another, when and why."""
+    """Who moved a case from one state to another, when and why. Append-only."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="state_changes")
-    from_state = models.CharField(_("from"), max_length=20, choices=CaseState.choices, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, choices=CaseState.choices)
+    from_state = models.CharField(_("from"), max_length=20, choices=DECISION_STATES, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=DECISION_STATES)
     at = models.DateTimeField(_("when"), default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -218,6 +230,7 @@ class CaseStateChange(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.from_state} → {self.to_state}"
@@ -326,6 +339,7 @@ class AffiliationRole(models.TextChoices):
     PERIPHERAL = "peripheral", _("Peripheral")
 
 
+@tracked()
 class GroupAffiliation(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="affiliations")
     group = models.ForeignKey(
@@ -339,9 +353,12 @@ class GroupAffiliation(models.Model):
     ended_on = models.DateField(_("until"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -471,6 +488,8 @@ class MotivationAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         verbose_name = _("motivation assessment")
         verbose_name_plural = _("motivation assessments")
+        # An assessment is kept as made; a new one is the next point of the trend.
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.assessed_on}"
@@ -487,6 +506,7 @@ class AssessmentScore(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "item"], name="one_score_per_item")
         ]
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.score}"
@@ -505,6 +525,7 @@ class AssessmentCriterionCheck(models.Model):
                 fields=["assessment", "criterion"], name="one_check_per_criterion"
             )
         ]
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.met}"
@@ -543,6 +564,8 @@ class ThreatAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         verbose_name = _("threat assessment")
         verbose_name_plural = _("threat assessments")
+        # A new level is a new assessment; the old ones are the threat's history.
+        triggers = [AppendOnly()]
         indexes = [
             # The current level of a case: its newest assessment (the caseload annotates it).
             models.Index(
@@ -558,6 +581,7 @@ class ThreatAssessment(models.Model):
         return f"{self.get_level_display()} ({self.assessed_on})"
 
 
+@tracked()
 class CaseNeed(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="needs")
     need = models.ForeignKey(
@@ -601,6 +625,7 @@ class InterventionOutcome(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+@tracked()
 class Intervention(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="interventions")
     type = models.ForeignKey(
@@ -630,7 +655,10 @@ class Intervention(models.Model):
     )
     outcome_note = models.TextField(_("outcome note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -700,6 +728,7 @@ class JournalEntry(models.Model):
         ordering = ["-written_at", "-id"]
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.written_at:%Y-%m-%d %H:%M}"
@@ -719,6 +748,7 @@ class InformationKind(models.TextChoices):
     CRIMINAL_RECORD = "criminal_record", _("Criminal record")
 
 
+@tracked()
 class Consent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
     agencies = models.ManyToManyField(
@@ -732,13 +762,21 @@ class Consent(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -776,6 +814,7 @@ class PlacementKind(models.TextChoices):
     FAMILY = "family", _("With family")
 
 
+@tracked()
 class Placement(models.Model):
     """Where the client lives during the case (often away from threats)."""
 
@@ -787,7 +826,10 @@ class Placement(models.Model):
     started_on = models.DateField(_("from"))
     ended_on = models.DateField(_("until"), null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -848,11 +890,14 @@ class GroupContact(models.TextChoices):
     UNKNOWN = "unknown", _("Not known")
 
 
+@tracked()
 class FollowUp(models.Model):
     """An outcome check some months after a case ended: what became of the client.
 
     Scheduled when the case is completed or discontinued (see `cases.services`); the outcome
-    fields stay empty until the check is recorded, once.
+    fields stay empty until the check is recorded, once. A recorded follow-up is kept as
+    recorded: the database refuses its UPDATE and DELETE (a later finding goes in the
+    journal); an unrecorded one may still be changed or removed.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups")
@@ -895,6 +940,7 @@ class FollowUp(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "months"], name="follow_up_once_per_month")
         ]
+        triggers = [AppendOnly(condition=pgtrigger.Q(old__recorded_at__isnull=False))]
         indexes = [
             # Due follow-ups: the caseworker's home and the reports look up the open ones.
             models.Index(
@@ -925,6 +971,7 @@ class TransferState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+@tracked()
 class Transfer(models.Model):
     """A proposal to move a case to another municipality, and the receiver's answer."""
 
@@ -943,11 +990,19 @@ class Transfer(models.Model):
     )
     reason = models.TextField(_("reason"))
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
     )
     proposed_at = models.DateTimeField(_("proposed"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("note on the decision"), blank=True)
@@ -983,6 +1038,7 @@ class PoliceShareEnd(models.TextChoices):
     TRANSFERRED = "transferred", _("The case moved to another municipality")
 
 
+@tracked()
 class PoliceShare(models.Model):
     """A case shared with one liaison or a police region, under a consent or a legal basis.
 
@@ -1018,12 +1074,20 @@ class PoliceShare(models.Model):
     )
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("shared"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
     )
     end_reason = models.CharField(
         _("why it ended"), max_length=20, choices=PoliceShareEnd.choices, blank=True
@@ -1064,6 +1128,7 @@ class PoliceNote(models.Model):
         ordering = ["-written_at", "-id"]
         verbose_name = _("police note")
         verbose_name_plural = _("police notes")
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.written_at:%Y-%m-%d}"

@@ -5,13 +5,14 @@ transaction, and raises `CaseRuleError` with a message for the user when a rule 
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access import policy
@@ -55,7 +56,7 @@ from cases.models import (
     Transfer,
     TransferState,
 )
-from exitprog.concurrency import locked_if_unchanged
+from exitprog.concurrency import StaleEditError, locked_if_unchanged
 
 
 def _log(
@@ -72,6 +73,43 @@ class CaseRuleError(ValidationError):
 def _require(user: User, action: CaseAction, case: Case) -> None:
     if not policy.may(user, action, case):
         raise CaseRuleError(_("You are not allowed to do this in this case."), code="forbidden")
+
+
+# --- Optimistic locking (exitprog.concurrency) ------------------------------------------------
+
+
+def _locked[M: models.Model](
+    queryset: models.QuerySet[M],
+    *,
+    pk: object,
+    seen: datetime.datetime | None,
+    now: Callable[[M], str],
+) -> M:
+    """The row `pk`, locked until the transaction ends; refused with StaleEditError when it
+    changed since `seen`, with `now(current)` as the message: what the record is now, for the
+    pages that answer with a message rather than a panel of current values."""
+    try:
+        return locked_if_unchanged(queryset, pk=pk, seen=seen)
+    except StaleEditError as exc:
+        raise StaleEditError(now(exc.current), current=exc.current) from None
+
+
+# What a refusal shows for a detail the record lacks (who, when).
+_NOT_KNOWN = "\N{EN DASH}"
+
+
+def _when(moment: datetime.datetime) -> str:
+    """A moment as the refusals name it: the local date and time."""
+    return date_format(timezone.localtime(moment), "Y-m-d H:i")
+
+
+def _changed_since_opened() -> str:
+    """The refusal of a small form whose record changed in another way than its own action
+    would (the page it goes back to shows the record as it is now)."""
+    return _(
+        "Someone else changed this after you opened the page. Nothing was saved: the page "
+        "now shows it as it is. Check it and try again."
+    )
 
 
 # --- Clients and intake -----------------------------------------------------------------------
@@ -249,10 +287,45 @@ def transitions_from(state: str) -> list[tuple[CaseState, CaseAction]]:
     return [(to, action) for (frm, to), action in TRANSITIONS.items() if frm == state]
 
 
+def case_now(case: Case) -> str:
+    """The case's state, and who recorded its newest decision when (one query)."""
+    state = CaseState(case.state).label
+    latest = case.state_changes.select_related("by").order_by("-at", "-id").first()
+    if latest is None:
+        return _("The case is now “%(state)s”.") % {"state": state}
+    return _(
+        "The case is now “%(state)s”: the latest decision was recorded by %(by)s at %(at)s."
+    ) % {
+        "state": state,
+        "by": latest.by,
+        "at": _when(latest.at),
+    }
+
+
+def _case_changed(case: Case) -> str:
+    return _(
+        "Someone else changed the case after you opened the page. %(now)s Nothing was saved: "
+        "your decision and reason are kept below. Check them and record the decision again."
+    ) % {"now": case_now(case)}
+
+
 @transaction.atomic
-def case_transition(*, case: Case, to_state: CaseState, by: User, reason: str) -> Case:
-    """Move `case` to `to_state`, recording who, when and why; refuse what the rules forbid."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+def case_transition(
+    *,
+    case: Case,
+    to_state: CaseState,
+    by: User,
+    reason: str,
+    seen: datetime.datetime | None = None,
+) -> Case:
+    """Move `case` to `to_state`, recording who, when and why; refuse what the rules forbid.
+
+    `seen` is the case's `updated_at` when the decision form was opened: if the case changed
+    since (another decision, a transfer), the decision is refused with StaleEditError, whose
+    message names the state the case is in now, rather than applied to a case the user did
+    not see.
+    """
+    case = _locked(Case.objects.all(), pk=case.pk, seen=seen, now=_case_changed)
     required = TRANSITIONS.get((CaseState(case.state), to_state))
     if required is None:
         raise CaseRuleError(
@@ -338,12 +411,43 @@ FOLLOW_UP_OUTCOME_FIELDS = (
 )
 
 
+def follow_up_recorded_refusal(follow_up: FollowUp) -> StaleEditError[FollowUp]:
+    """The refusal of a follow-up form opened before someone else recorded the follow-up:
+    who recorded it when; the page shows what was recorded beside what the user typed."""
+    return StaleEditError(
+        _(
+            "%(by)s recorded this follow-up at %(at)s, after you opened the form. Nothing was "
+            "saved: what was recorded is shown above, and what you typed is kept below. A "
+            "follow-up is recorded once; write what is new in the journal."
+        )
+        % {
+            "by": follow_up.recorded_by or _NOT_KNOWN,
+            "at": _when(follow_up.recorded_at) if follow_up.recorded_at else _NOT_KNOWN,
+        },
+        current=follow_up,
+    )
+
+
+def _follow_up_changed(follow_up: FollowUp) -> str:
+    if follow_up.is_recorded:
+        return " ".join(follow_up_recorded_refusal(follow_up).messages)
+    return _changed_since_opened()
+
+
 @transaction.atomic
-def follow_up_record(*, follow_up: FollowUp, by: User, **outcome: object) -> FollowUp:
+def follow_up_record(
+    *, follow_up: FollowUp, by: User, seen: datetime.datetime | None = None, **outcome: object
+) -> FollowUp:
     """Record what the check found. A follow-up is recorded once; a later finding goes in
-    the journal, as documentation is kept as written."""
-    follow_up = FollowUp.objects.select_for_update().select_related("case").get(pk=follow_up.pk)
+    the journal, as documentation is kept as written. `seen` is its `updated_at` when the
+    form was opened: recorded (or changed) since, the save is refused with StaleEditError."""
     _require(by, CaseAction.EDIT, follow_up.case)
+    follow_up = _locked(
+        FollowUp.objects.select_related("case", "recorded_by"),
+        pk=follow_up.pk,
+        seen=seen,
+        now=_follow_up_changed,
+    )
     if follow_up.is_recorded:
         raise CaseRuleError(
             _("This follow-up was already recorded. Write what is new in the journal."),
@@ -379,9 +483,39 @@ def follow_up_record(*, follow_up: FollowUp, by: User, **outcome: object) -> Fol
 # --- Assignment and team visibility -----------------------------------------------------------
 
 
+# Assignment is checked against who is assigned now, not against a `seen` time: it changes the
+# case's grants, never the case row, so it leaves Case.updated_at alone (a decision form open
+# elsewhere stays valid) and there is no timestamp to compare. What a manager decides is about
+# one person, so that is what is checked: assigning someone already assigned, or removing
+# someone no longer assigned (another manager did it after this page was opened), is refused
+# with the caseworkers assigned now, rather than reported (and logged) as a change.
+
+
+def _is_assigned(case: Case, caseworker: User) -> bool:
+    return CaseUserObjectPermission.objects.filter(
+        content_object=case, user=caseworker, permission__codename=policy.ASSIGNMENT_PERM
+    ).exists()
+
+
+def _assigned_now(case: Case) -> str:
+    names = [
+        str(grant.user)
+        for grant in CaseUserObjectPermission.objects.filter(
+            content_object=case, permission__codename=policy.ASSIGNMENT_PERM
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user_id")
+    ]
+    if not names:
+        return _("No caseworker is assigned now.")
+    return _("Assigned now: %(names)s.") % {"names": ", ".join(names)}
+
+
 @transaction.atomic
 def case_assign(*, case: Case, caseworker: User, by: User) -> None:
     _require(by, CaseAction.MANAGE, case)
+    # One change of the case's assignments at a time: the check below stays true until commit.
+    case = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
     if MunicipalityPerm.WORK_CASES not in policy.grants_for(caseworker).municipality_perms.get(
         case.municipality_id, frozenset()
     ):
@@ -389,6 +523,12 @@ def case_assign(*, case: Case, caseworker: User, by: User) -> None:
             _("%(name)s is not a caseworker in %(municipality)s.")
             % {"name": caseworker, "municipality": case.municipality},
             code="not_caseworker",
+        )
+    if _is_assigned(case, caseworker):
+        raise CaseRuleError(
+            _("%(name)s is already assigned to the case: nothing was changed. %(now)s")
+            % {"name": caseworker, "now": _assigned_now(case)},
+            code="unchanged",
         )
     policy.case_grant_assignment(case=case, user=caseworker)
     detail = f"assignment added {caseworker.username}"
@@ -398,19 +538,53 @@ def case_assign(*, case: Case, caseworker: User, by: User) -> None:
 @transaction.atomic
 def case_unassign(*, case: Case, caseworker: User, by: User) -> None:
     _require(by, CaseAction.MANAGE, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not _is_assigned(case, caseworker):
+        raise CaseRuleError(
+            _(
+                "%(name)s is not assigned to the case (someone else may have removed them "
+                "after you opened the page): nothing was changed. %(now)s"
+            )
+            % {"name": caseworker, "now": _assigned_now(case)},
+            code="unchanged",
+        )
     policy.case_revoke_assignment(case=case, user=caseworker)
     detail = f"assignment removed {caseworker.username}"
     _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=detail)
 
 
+def _team_visibility_changed(municipality: Municipality) -> str:
+    if municipality.team_visibility:
+        return _(
+            "Someone else changed the settings of %(municipality)s after you opened the page: "
+            "team visibility is now on. Nothing was saved: your choice is kept below. Save "
+            "again if it still stands."
+        ) % {"municipality": municipality}
+    return _(
+        "Someone else changed the settings of %(municipality)s after you opened the page: "
+        "team visibility is now off. Nothing was saved: your choice is kept below. Save "
+        "again if it still stands."
+    ) % {"municipality": municipality}
+
+
 @transaction.atomic
 def municipality_set_team_visibility(
-    *, municipality: Municipality, enabled: bool, by: User
-) -> None:
+    *,
+    municipality: Municipality,
+    enabled: bool,
+    by: User,
+    seen: datetime.datetime | None = None,
+) -> Municipality:
+    """Turn team visibility on or off. `seen` is the municipality's `updated_at` when the
+    form was opened: changed since, the save is refused with StaleEditError."""
     if not policy.is_manager_of(by, municipality):
         raise CaseRuleError(_("Only the municipality's manager can change this."), code="forbidden")
+    municipality = _locked(
+        Municipality.objects.all(), pk=municipality.pk, seen=seen, now=_team_visibility_changed
+    )
     municipality.team_visibility = enabled
-    municipality.save(update_fields=["team_visibility"])
+    municipality.save(update_fields=["team_visibility", "updated_at"])
+    return municipality
 
 
 # --- Assessments, threats, needs --------------------------------------------------------------
@@ -509,17 +683,46 @@ def need_add(
     return case_need
 
 
-@transaction.atomic
-def need_resolve(*, case_need: CaseNeed, by: User, resolved_on: datetime.date) -> CaseNeed:
-    _require(by, CaseAction.EDIT, case_need.case)
+def _need_resolved_message(case_need: CaseNeed) -> str:
+    return _(
+        "The need “%(need)s” was already marked as resolved on %(date)s: nothing was saved."
+    ) % {
+        "need": case_need.need.label,
+        "date": case_need.resolved_on,
+    }
+
+
+def _need_changed(case_need: CaseNeed) -> str:
     if case_need.resolved_on is not None:
-        raise CaseRuleError(_("The need is already resolved."), code="resolved")
+        return _need_resolved_message(case_need)
+    return _changed_since_opened()
+
+
+@transaction.atomic
+def need_resolve(
+    *,
+    case_need: CaseNeed,
+    by: User,
+    resolved_on: datetime.date,
+    seen: datetime.datetime | None = None,
+) -> CaseNeed:
+    """Mark an open need resolved. `seen` is its `updated_at` when the case page was opened:
+    resolved (or changed) since, the save is refused with StaleEditError."""
+    _require(by, CaseAction.EDIT, case_need.case)
+    case_need = _locked(
+        CaseNeed.objects.select_related("case", "need"),
+        pk=case_need.pk,
+        seen=seen,
+        now=_need_changed,
+    )
+    if case_need.resolved_on is not None:
+        raise CaseRuleError(_need_resolved_message(case_need), code="resolved")
     if resolved_on > timezone.localdate():
         raise CaseRuleError(_("A need cannot be resolved in the future."), code="future")
     if resolved_on < case_need.identified_on:
         raise CaseRuleError(_("A need cannot be resolved before it was identified."), code="date")
     case_need.resolved_on = resolved_on
-    case_need.save(update_fields=["resolved_on"])
+    case_need.save(update_fields=["resolved_on", "updated_at"])
     _log(AccessAction.CHANGE, by=by, case=case_need.case, obj=case_need, detail="need resolved")
     return case_need
 
@@ -673,14 +876,40 @@ def consent_record(
     return consent
 
 
-@transaction.atomic
-def consent_revoke(*, consent: Consent, by: User) -> Consent:
-    _require(by, CaseAction.EDIT, consent.case)
+def _consent_revoked_message(consent: Consent) -> str:
+    assert consent.revoked_at is not None  # noqa: S101 (only asked of a revoked consent)
+    if consent.revoked_by is None:
+        return _("The consent was already revoked at %(at)s: nothing was saved.") % {
+            "at": _when(consent.revoked_at)
+        }
+    return _("The consent was already revoked by %(by)s at %(at)s: nothing was saved.") % {
+        "by": consent.revoked_by,
+        "at": _when(consent.revoked_at),
+    }
+
+
+def _consent_changed(consent: Consent) -> str:
     if consent.revoked_at is not None:
-        raise CaseRuleError(_("The consent is already revoked."), code="revoked")
+        return _consent_revoked_message(consent)
+    return _changed_since_opened()
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, by: User, seen: datetime.datetime | None = None) -> Consent:
+    """Revoke a consent now. `seen` is its `updated_at` when the case page was opened:
+    revoked (or changed) since, the revocation is refused with StaleEditError."""
+    _require(by, CaseAction.EDIT, consent.case)
+    consent = _locked(
+        Consent.objects.select_related("case", "revoked_by"),
+        pk=consent.pk,
+        seen=seen,
+        now=_consent_changed,
+    )
+    if consent.revoked_at is not None:
+        raise CaseRuleError(_consent_revoked_message(consent), code="revoked")
     consent.revoked_at = timezone.now()
     consent.revoked_by = by
-    consent.save(update_fields=["revoked_at", "revoked_by"])
+    consent.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
     _log(AccessAction.CHANGE, by=by, case=consent.case, obj=consent, detail="consent revoked")
     return consent
 
@@ -796,7 +1025,7 @@ def _end_share(share: PoliceShare, *, by: User | None, reason: PoliceShareEnd) -
     share.ended_at = timezone.now()
     share.ended_by = by
     share.end_reason = reason
-    share.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    share.save(update_fields=["ended_at", "ended_by", "end_reason", "updated_at"])
     still_shared = PoliceShare.objects.filter(
         case_id=share.case_id,
         ended_at__isnull=True,
@@ -809,11 +1038,38 @@ def _end_share(share: PoliceShare, *, by: User | None, reason: PoliceShareEnd) -
         )
 
 
-@transaction.atomic
-def police_share_end(*, share: PoliceShare, by: User) -> PoliceShare:
-    _require(by, CaseAction.MANAGE, share.case)
+def _share_ended_message(share: PoliceShare) -> str:
+    assert share.ended_at is not None  # noqa: S101 (only asked of an ended share)
+    values = {"at": _when(share.ended_at), "reason": share.get_end_reason_display() or _NOT_KNOWN}
+    if share.ended_by is None:
+        return _("The share already ended at %(at)s (%(reason)s): nothing was saved.") % values
+    return _("The share was already ended by %(by)s at %(at)s (%(reason)s): nothing was saved.") % {
+        **values,
+        "by": share.ended_by,
+    }
+
+
+def _share_changed(share: PoliceShare) -> str:
     if share.ended_at is not None:
-        raise CaseRuleError(_("The share has already ended."), code="ended")
+        return _share_ended_message(share)
+    return _changed_since_opened()
+
+
+@transaction.atomic
+def police_share_end(
+    *, share: PoliceShare, by: User, seen: datetime.datetime | None = None
+) -> PoliceShare:
+    """End a share with the police now. `seen` is its `updated_at` when the case page was
+    opened: ended (or changed) since, the end is refused with StaleEditError."""
+    _require(by, CaseAction.MANAGE, share.case)
+    share = _locked(
+        PoliceShare.objects.select_related("case", "liaison", "police_region", "ended_by"),
+        pk=share.pk,
+        seen=seen,
+        now=_share_changed,
+    )
+    if share.ended_at is not None:
+        raise CaseRuleError(_share_ended_message(share), code="ended")
     _end_share(share, by=by, reason=PoliceShareEnd.REVOKED)
     _log(AccessAction.CHANGE, by=by, case=share.case, obj=share, detail="police share ended")
     return share
@@ -906,8 +1162,51 @@ def _require_receiving_manager(transfer: Transfer, by: User) -> None:
         raise CaseRuleError(
             _("Only the receiving municipality's manager can answer."), code="forbidden"
         )
+
+
+def _require_proposed(transfer: Transfer) -> None:
     if transfer.state != TransferState.PROPOSED:
         raise CaseRuleError(_("The transfer has already been answered."), code="answered")
+
+
+def _transfer_decided_message(transfer: Transfer) -> str:
+    """What became of a transfer no longer waiting for an answer, and who decided when."""
+    values = {
+        "reference": transfer.case.reference,
+        "by": transfer.decided_by or _NOT_KNOWN,
+        "at": _when(transfer.decided_at) if transfer.decided_at else _NOT_KNOWN,
+    }
+    if transfer.state == TransferState.ACCEPTED:
+        message = _(
+            "The transfer of case %(reference)s was already accepted by %(by)s at %(at)s: "
+            "nothing was saved."
+        )
+    elif transfer.state == TransferState.DECLINED:
+        message = _(
+            "The transfer of case %(reference)s was already declined by %(by)s at %(at)s: "
+            "nothing was saved."
+        )
+    else:
+        message = _(
+            "The transfer of case %(reference)s was already withdrawn by %(by)s at %(at)s: "
+            "nothing was saved."
+        )
+    return message % values
+
+
+def _transfer_changed(transfer: Transfer) -> str:
+    if transfer.state != TransferState.PROPOSED:
+        return _transfer_decided_message(transfer)
+    return _changed_since_opened()
+
+
+def _locked_transfer(transfer: Transfer, seen: datetime.datetime | None) -> Transfer:
+    return _locked(
+        Transfer.objects.select_related("case", "case__client", "to_municipality", "decided_by"),
+        pk=transfer.pk,
+        seen=seen,
+        now=_transfer_changed,
+    )
 
 
 def _client_in_receiving_municipality(client: Client, municipality: Municipality) -> Client:
@@ -953,7 +1252,9 @@ def _client_in_receiving_municipality(client: Client, municipality: Municipality
 
 
 @transaction.atomic
-def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer:
+def transfer_accept(
+    *, transfer: Transfer, by: User, note: str = "", seen: datetime.datetime | None = None
+) -> Transfer:
     """Move the case: ownership and visibility go to the receiving municipality.
 
     The old team loses access (visibility follows the case's municipality); per-case grants
@@ -962,13 +1263,14 @@ def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer
     not cross the line: the case gets the receiving municipality's own client row (see
     `_client_in_receiving_municipality`), and the sending municipality keeps its row for
     its other cases.
+
+    `seen` is the transfer's `updated_at` when the list was opened: answered or withdrawn
+    since, the answer is refused with StaleEditError (saying what became of it), as in
+    `transfer_decline` and `transfer_withdraw`.
     """
-    transfer = (
-        Transfer.objects.select_for_update()
-        .select_related("case", "case__client", "to_municipality")
-        .get(pk=transfer.pk)
-    )
     _require_receiving_manager(transfer, by)
+    transfer = _locked_transfer(transfer, seen)
+    _require_proposed(transfer)
     case = transfer.case
     sending_client = case.client
     case.client = _client_in_receiving_municipality(sending_client, transfer.to_municipality)
@@ -988,35 +1290,51 @@ def transfer_accept(*, transfer: Transfer, by: User, note: str = "") -> Transfer
     transfer.decided_by = by
     transfer.decided_at = timezone.now()
     transfer.decision_note = note.strip()
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    transfer.save(
+        update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
     return transfer
 
 
 @transaction.atomic
-def transfer_decline(*, transfer: Transfer, by: User, note: str) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+def transfer_decline(
+    *, transfer: Transfer, by: User, note: str, seen: datetime.datetime | None = None
+) -> Transfer:
     _require_receiving_manager(transfer, by)
+    transfer = _locked_transfer(transfer, seen)
+    _require_proposed(transfer)
     if not note.strip():
         raise CaseRuleError(_("Say why the transfer is declined."), code="reason")
     transfer.state = TransferState.DECLINED
     transfer.decided_by = by
     transfer.decided_at = timezone.now()
     transfer.decision_note = note.strip()
-    transfer.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    transfer.save(
+        update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
     _log(AccessAction.CHANGE, by=by, case=transfer.case, obj=transfer, detail="transfer declined")
     return transfer
 
 
 @transaction.atomic
-def transfer_withdraw(*, transfer: Transfer, by: User) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
-    _require(by, CaseAction.MANAGE, transfer.case)
+def transfer_withdraw(
+    *, transfer: Transfer, by: User, seen: datetime.datetime | None = None
+) -> Transfer:
+    """Withdraw a proposal without an answer. `seen` is the transfer's `updated_at` when the
+    page was opened: answered since, the withdrawal is refused with StaleEditError.
+
+    Only the sending municipality's manager withdraws: asked of the municipality rather than
+    of the case, which after an acceptance belongs to the receiving one (and the sending
+    manager is then told it was accepted, not that they may not act in the case)."""
+    if not policy.is_manager_of(by, transfer.from_municipality):
+        raise CaseRuleError(_("You are not allowed to do this in this case."), code="forbidden")
+    transfer = _locked_transfer(transfer, seen)
     if transfer.state != TransferState.PROPOSED:
-        raise CaseRuleError(_("The transfer has already been answered."), code="answered")
+        raise CaseRuleError(_transfer_decided_message(transfer), code="answered")
     transfer.state = TransferState.WITHDRAWN
     transfer.decided_by = by
     transfer.decided_at = timezone.now()
-    transfer.save(update_fields=["state", "decided_by", "decided_at"])
+    transfer.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
     _log(AccessAction.CHANGE, by=by, case=transfer.case, obj=transfer, detail="transfer withdrawn")
     return transfer
 

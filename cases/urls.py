@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import case, caseload, follow_ups, police, records, transfers
+from cases.views import case, caseload, follow_ups, history, police, records, transfers
 
 app_name = "cases"
 
@@ -48,6 +48,12 @@ urlpatterns = [
         "transfers/<int:transfer_id>/withdraw/",
         transfers.transfer_withdraw_view,
         name="transfer_withdraw",
+    ),
+    # The history of a record of the case (kind: cases.history.KINDS)
+    path(
+        "<int:case_id>/history/<slug:kind>/<int:pk>/",
+        history.record_history,
+        name="record_history",
     ),
     path(
         "municipalities/<int:municipality_id>/team-visibility/",

@@ -98,13 +98,6 @@ PATH = {
         CaseState.DISCONTINUED,
     ],
     CaseState.REJECTED: [CaseState.INQUIRY, CaseState.ASSESSMENT, CaseState.REJECTED],
-    CaseState.TRANSFERRED: [
-        CaseState.INQUIRY,
-        CaseState.ASSESSMENT,
-        CaseState.ACCEPTED,
-        CaseState.ACTIVE,
-        CaseState.TRANSFERRED,
-    ],
 }
 REASONS = {
     CaseState.INQUIRY: "Kontakt togs; förhandsbedömning inleds.",
@@ -114,7 +107,6 @@ REASONS = {
     CaseState.COMPLETED: "Målen i planen är uppnådda.",
     CaseState.DISCONTINUED: "Klienten har avbrutit kontakten.",
     CaseState.REJECTED: "Kriterierna är inte uppfyllda.",
-    CaseState.TRANSFERRED: "Klienten har flyttat av säkerhetsskäl.",
 }
 
 
@@ -395,9 +387,13 @@ def sharing_and_transfers(*, rng: random.Random, managers: dict[str, User]) -> N
             purpose=purpose,
         )
     open_cases = Case.objects.filter(state=CaseState.ACTIVE).select_related("municipality")
+    # Cases that moved are real transfers: the case goes on, in its state, in the receiving
+    # municipality (there is no state "transferred").
     plan = [
         ("0180", "1480", "accept"),
         ("1280", "2321", "accept"),
+        ("0180", "1280", "accept"),
+        ("1480", "1280", "accept"),
         ("0180", "1280", "propose"),
         ("1480", "0180", "decline"),
     ]

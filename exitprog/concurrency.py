@@ -59,7 +59,12 @@ class SeenFormMixin:
 
     def __init__(self, *args: Any, record: models.Model | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["seen"] = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+        self.fields["seen"] = forms.DateTimeField(
+            label=_("When the form was opened"),
+            widget=forms.HiddenInput,
+            required=False,
+            error_messages={"invalid": _("The form is damaged. Open it again from the case.")},
+        )
         initial = self.initial  # type: ignore[attr-defined]
         if record is not None and "seen" not in initial:
             initial["seen"] = seen_value(record)

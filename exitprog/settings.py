@@ -4,7 +4,9 @@ Development defaults are safe on a laptop; with DJANGO_DEBUG=false (the default 
 the strict production settings apply: a real secret key, secure cookies, HSTS and so on.
 """
 
+import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -46,6 +48,7 @@ INSTALLED_APPS = [
     "referrals",
     "reports",
     "audit",
+    "outbox",
     "demo",
 ]
 
@@ -63,6 +66,9 @@ MIDDLEWARE = [
     # Sees the response after every middleware below has done with it.
     "exitprog.middleware.NoStoreMiddleware",
     "audit.middleware.RequestContextMiddleware",
+    # The history of changes (exitprog.triggers.tracked) records the request's user and path;
+    # changes made outside a request (Celery, commands) carry none: the system made them.
+    "pghistory.middleware.HistoryMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,7 +170,7 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
 # WhiteNoise serves static files; in development it finds them in the apps directly.
 WHITENOISE_USE_FINDERS = DEBUG
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -173,7 +179,29 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Generated PDF reports (reports/storage.py): a private local folder, REPORT_ROOT, by
+    # default; an S3-compatible object store when EXITPROG_REPORT_S3_BUCKET is set, so web
+    # and workers need no shared disk.
+    "reports": {"BACKEND": "reports.storage.ReportFileStorage"},
 }
+if os.environ.get("EXITPROG_REPORT_S3_BUCKET"):
+    STORAGES["reports"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EXITPROG_REPORT_S3_BUCKET"],
+            # Any S3-compatible service (MinIO, Ceph, a Swedish cloud): its address.
+            "endpoint_url": os.environ.get("EXITPROG_REPORT_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("EXITPROG_REPORT_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env_secret("EXITPROG_REPORT_S3_ACCESS_KEY", "") or None,
+            "secret_key": env_secret("EXITPROG_REPORT_S3_SECRET_KEY", "") or None,
+            "location": env_str("EXITPROG_REPORT_S3_PREFIX", "reports"),
+            # Private objects, fetched by the app and served through its checked view only.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": True,
+        },
+    }
 
 # Sessions end after a period without activity (the expiry moves on every request).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
@@ -222,6 +250,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Every job is an outbox row first (outbox.services): one publish is tried after the commit,
+# with these seconds for connecting and for each socket operation and no retry, so a broker
+# that is down or hung costs a request well under a second; the relay sends the rest.
+OUTBOX_PUBLISH_TIMEOUT = float(env_str("EXITPROG_OUTBOX_PUBLISH_TIMEOUT", "0.3"))
+OUTBOX_RELAY_SECONDS = env_int("EXITPROG_OUTBOX_RELAY_SECONDS", 15)
+OUTBOX_BATCH = 500
 # Every periodic job, in one place (see exitprog/celery.py for what each does).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Every 15 minutes (at :00, :15, :30, :45): end police shares whose consent was revoked or
@@ -231,16 +265,28 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute="*/15"),
     },
     # On the 1st of every month at 03:00: the case follow-up reports (per each municipality's
-    # cadence), the caseload reports and the police summaries of the month just ended.
+    # cadence), the caseload reports and the police summaries of the month just ended. Sent
+    # again on the 2nd and 3rd: beat cannot send while Redis is away, and a tick it missed
+    # is caught up then (each report is made once however often it runs).
     "make-periodic-reports": {
         "task": "reports.tasks.make_periodic_reports",
-        "schedule": crontab(minute="0", hour="3", day_of_month="1"),
+        "schedule": crontab(minute="0", hour="3", day_of_month="1-3"),
     },
-    # Every 5 minutes: send again the reports whose render task was lost (a broker that was
-    # down when the report was asked for, a worker that died for good).
+    # Every minute (EXITPROG_REPORT_SWEEP_SECONDS): send again the renders whose worker is
+    # gone (its advisory lock is no longer held) and the retries whose message was lost.
     "resend-stale-reports": {
         "task": "reports.tasks.resend_stale_reports",
-        "schedule": crontab(minute="*/5"),
+        "schedule": float(env_int("EXITPROG_REPORT_SWEEP_SECONDS", 60)),
+    },
+    # Every OUTBOX_RELAY_SECONDS: send the jobs the broker did not take at their commit.
+    "relay-outbox": {
+        "task": "outbox.tasks.relay_outbox",
+        "schedule": float(OUTBOX_RELAY_SECONDS),
+    },
+    # Daily at 04:10: forget the outbox messages sent over a week ago.
+    "purge-sent-outbox": {
+        "task": "outbox.tasks.purge_sent_outbox",
+        "schedule": crontab(minute="10", hour="4"),
     },
 }
 
@@ -268,5 +314,9 @@ REPORT_ROOT = Path(env_str("EXITPROG_REPORT_ROOT", str(MEDIA_ROOT / "reports")))
 REPORT_RETRY_SECONDS = env_int("EXITPROG_REPORT_RETRY_SECONDS", 30)
 # A report still waiting after this long, or still rendering after the second, is resent.
 REPORT_RESEND_AFTER_SECONDS = env_int("EXITPROG_REPORT_RESEND_AFTER_SECONDS", 300)
+# A render whose worker is gone (its lock is free) is resent within the minute; one that holds
+# its lock this long is taken for hung and resent too.
 REPORT_STUCK_AFTER_SECONDS = env_int("EXITPROG_REPORT_STUCK_AFTER_SECONDS", 1800)
+# A retry still not started this long after it was due lost its message: it is resent.
+REPORT_RETRY_GRACE_SECONDS = env_int("EXITPROG_REPORT_RETRY_GRACE_SECONDS", 60)
 REPORT_RESEND_BATCH = 500

@@ -13,6 +13,7 @@ from accounts.models import Municipality
 from agencies.models import Agency
 from cases.forms.records import ChoiceRadios
 from cases.identity import parse_identity_number
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 from referrals.models import ReferralState
 
@@ -33,10 +34,18 @@ class ReferralForm(CleanInputForm):
         self.fields["agency"].queryset = Agency.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
-class TransitionForm(CleanInputForm):
-    """The move of one referral; the choices are the legal next states of its state."""
+class TransitionForm(SeenFormMixin, CleanInputForm):
+    """The move of one referral: any state parses, and `referral_transition` says whether the
+    move is legal from the state the referral is in when it is saved.
 
-    to_state = forms.ChoiceField(label=_("New state"), choices=(), widget=ChoiceRadios)
+    The hidden `seen` field carries the referral's `updated_at` as the page showed it: a move
+    chosen before someone else moved the referral on is refused with the state it is in now
+    (exitprog.concurrency), whether or not the move is still legal. The case page renders the
+    form by hand (`referrals/_case_section.html`), `seen` included."""
+
+    to_state = forms.ChoiceField(
+        label=_("New state"), choices=ReferralState.choices, widget=ChoiceRadios
+    )
     note = forms.CharField(
         label=_("Note"),
         required=False,
@@ -44,10 +53,6 @@ class TransitionForm(CleanInputForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For an answer: what the agency said."),
     )
-
-    def __init__(self, *args: Any, states: tuple[ReferralState, ...], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["to_state"].choices = [(s.value, s.label) for s in states]  # type: ignore[attr-defined]
 
 
 class ReferralFilterForm(CleanInputForm):

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exitprog.triggers import AppendOnly, tracked
+
 
 class ReferralState(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -32,6 +34,7 @@ STATE_TIMESTAMPS = {
 }
 
 
+@tracked()
 class Referral(models.Model):
     """A referral (remiss) from a case to an agency, or from an agency into the program."""
 
@@ -76,7 +79,7 @@ class Referral(models.Model):
 
 
 class ReferralEvent(models.Model):
-    """Who moved a referral to another state, when, and with what note."""
+    """Who moved a referral to another state, when, and with what note. Append-only."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
     from_state = models.CharField(max_length=20, choices=ReferralState.choices, blank=True)
@@ -87,6 +90,7 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        triggers = [AppendOnly()]
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_state} → {self.to_state}"

@@ -4,6 +4,8 @@ Like `cases.services`, each service checks the permission policy itself, runs in
 transaction and raises `CaseRuleError` with a message for the user when a rule says no.
 """
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,7 @@ from cases.services import (
     client_find_by_identity_number,
     registered_elsewhere_message,
 )
+from exitprog.concurrency import StaleEditError, locked_if_unchanged
 from referrals.models import (
     STATE_TIMESTAMPS,
     Referral,
@@ -83,17 +86,39 @@ def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Re
     return referral
 
 
+def stale_move_message(current: Referral) -> str:
+    """Why a move chosen on an older page was refused, naming the referral's state now."""
+    return _(
+        "Someone else changed the referral to %(agency)s after you opened the page: it is "
+        "now “%(state)s”. Nothing was saved. Your choice and note are kept below; check "
+        "them against the current state and save again."
+    ) % {"agency": current.agency, "state": current.get_state_display()}
+
+
 @transaction.atomic
 def referral_transition(
-    *, referral: Referral, to_state: ReferralState, by: User, note: str = ""
+    *,
+    referral: Referral,
+    to_state: ReferralState,
+    by: User,
+    note: str = "",
+    seen: datetime.datetime | None = None,
 ) -> Referral:
     """Move `referral` to `to_state`, recording who, when and the note.
 
-    Steps: lock the row; check that the user may edit the case and that the move is legal;
-    set the state and, the first time the state is entered, its timestamp; keep the note of
-    an answer (accepted or declined) as the agency's answer; write a `ReferralEvent`.
+    Steps: lock the row, refused with StaleEditError if it changed after `seen` (its
+    `updated_at` when the page was opened: someone else moved it on in between); check that
+    the user may edit the case and that the move is legal; set the state and, the first time
+    the state is entered, its timestamp; keep the note of an answer (accepted or declined) as
+    the agency's answer; write a `ReferralEvent`.
     """
-    referral = Referral.objects.select_for_update().select_related("case").get(pk=referral.pk)
+    try:
+        referral = locked_if_unchanged(
+            Referral.objects.select_related("case", "agency"), pk=referral.pk, seen=seen
+        )
+    except StaleEditError as exc:
+        _require_edit(by, exc.current.case)
+        raise StaleEditError(stale_move_message(exc.current), current=exc.current) from None
     _require_edit(by, referral.case)
     from_state = ReferralState(referral.state)
     to_state = ReferralState(to_state)
@@ -114,7 +139,7 @@ def referral_transition(
     if to_state in ANSWER_STATES and note:
         referral.answer_note = note
         fields.append("answer_note")
-    referral.save(update_fields=fields)
+    referral.save(update_fields=[*fields, "updated_at"])
     ReferralEvent.objects.create(
         referral=referral, from_state=from_state, to_state=to_state, at=now, by=by, note=note
     )

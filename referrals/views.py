@@ -24,6 +24,7 @@ from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record, access_log_refusal
 from cases.models import Case
 from cases.services import CaseRuleError
+from exitprog.concurrency import StaleEditError
 from exitprog.http import input_keep
 from exitprog.pdf import render_pdf
 from referrals import selectors, services
@@ -98,7 +99,7 @@ def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
     choice and the note as they were typed)."""
     user = _user(request)
     referral = _referral_for(request, referral_id, CaseAction.EDIT)
-    form = TransitionForm(request.POST, states=services.next_states(referral.state))
+    form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what happened with the referral."))
         input_keep(request, referral_move_key(referral.pk), request.POST)
@@ -107,9 +108,15 @@ def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
     try:
         with transaction.atomic():
             services.referral_transition(
-                referral=referral, to_state=to_state, by=user, note=form.cleaned_data["note"]
+                referral=referral,
+                to_state=to_state,
+                by=user,
+                note=form.cleaned_data["note"],
+                seen=form.cleaned_data["seen"],
             )
-    except CaseRuleError as exc:
+    except (StaleEditError, CaseRuleError) as exc:
+        # A stale move's message names the state the referral is in now; the case page comes
+        # back with that state (and a fresh `seen`) and the choice and note as they were typed.
         messages.error(request, " ".join(exc.messages))
         input_keep(request, referral_move_key(referral.pk), request.POST)
     else:

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CASE_REPORT_INTERVALS, Municipality
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 from reports.models import ReportKind
 from reports.periods import PRESETS
@@ -56,7 +57,10 @@ class CaseloadReportForm(CleanInputForm):
         field.queryset = municipalities
 
 
-class CaseReportCadenceForm(CleanInputForm):
+class CaseReportCadenceForm(SeenFormMixin, CleanInputForm):
+    """How often each active case gets its follow-up report; the hidden `seen` field carries
+    the municipality's `updated_at` as the form was opened (exitprog.concurrency)."""
+
     case_report_months = forms.TypedChoiceField(
         label=_("Make a follow-up report for each active case every"),
         coerce=int,

@@ -1,14 +1,14 @@
 """Generated PDF reports: what was asked for, for whom, and where the file is.
 
-A report row is made first (state "pending") and rendered by a Celery task. The row is also
-the task's outbox: a pending row whose message was lost is sent again by a periodic task.
+A report row is made first (state "pending") and rendered by a Celery task, sent through the
+outbox (`outbox.services`) in the same transaction.
 """
 
 import datetime
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, Storage
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -19,11 +19,12 @@ from cases.models import Case
 
 
 class ReportStorage(LazyObject):
-    """The private folder of the PDFs (settings.REPORT_ROOT), never served as static or media:
-    every download goes through a view that checks the reader and logs the access."""
+    """The storage of the PDFs, `settings.STORAGES["reports"]` (see reports/storage.py): a
+    private folder by default, an object store when configured; never served as static or
+    media: every download goes through a view that checks the reader and logs the access."""
 
     def _setup(self) -> None:
-        self._wrapped = FileSystemStorage(location=settings.REPORT_ROOT, base_url=None)
+        self._wrapped = storages.create_storage(settings.STORAGES["reports"])
 
 
 report_storage = cast(Storage, ReportStorage())
@@ -36,7 +37,7 @@ def report_storage_get() -> Storage:
 
 def report_storage_reset(*, setting: str, **kwargs: Any) -> None:
     """Connected to `setting_changed` (see apps.py): tests point REPORT_ROOT elsewhere."""
-    if setting == "REPORT_ROOT":
+    if setting in ("REPORT_ROOT", "STORAGES"):
         cast(ReportStorage, report_storage)._wrapped = empty  # type: ignore[assignment]
 
 
@@ -112,6 +113,9 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("asked for"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("made"), null=True, blank=True)
+    # When the retry of a failed attempt is due: a retry whose message was lost (its worker
+    # died while holding it) is sent again by the sweep once this is well past.
+    retry_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

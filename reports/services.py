@@ -1,28 +1,28 @@
 """Every write on reports: asking for one, the periodic schedule, rendering, retries.
 
 The flow of one report:
-1. a row is made in state "pending" (`report_request`, `reports_schedule_period`);
-2. after the transaction commits, a Celery task is sent with the row's id;
+1. a row is made in state "pending" (`report_request`, `reports_schedule_period`), and in the
+   same transaction an outbox message for its render task (`outbox.services`), sent after the
+   commit or, if the broker is away then, by the relay;
 3. the task calls `report_render`: the row goes to "rendering", the context is read, WeasyPrint
-   renders the PDF in memory, the file is written beside its final name and renamed into
-   place (so a killed worker leaves no half-written file), and the row becomes "ready";
-4. a failure is recorded on the row and the task is retried; after the last retry the row is
-   "failed". A pending row whose message was lost is sent again by `reports_resend_stale`.
+   renders the PDF in memory, the file is saved through the reports storage (a private folder
+   where it is written beside its final name and renamed into place, so a killed worker
+   leaves no half-written file; or an object store), and the row becomes "ready";
+4. a failure is recorded on the row with its retry, in one transaction; after the last try the
+   row is "failed". `reports_resend_stale` (every minute) sends again a render whose worker is
+   gone (the render's advisory lock is free) and a retry whose message was lost.
 """
 
 import contextlib
 import datetime
 import hashlib
 import logging
-import os
-import uuid
 from collections.abc import Iterable, Iterator
-from functools import partial
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,13 +33,17 @@ from audit.models import AccessAction
 from audit.services import access_log_record
 from cases.models import Case, CaseState, FollowUp, PoliceShare
 from exitprog.pdf import render_pdf
+from outbox.services import outbox_put
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind, ReportState, report_storage
 from reports.periods import Period, case_report_period
 
 logger = logging.getLogger(__name__)
 
 
-# A report whose render was tried this often without success is given up ("failed").
+# Tries after the first failed one: 1, 2, 4, 8 times REPORT_RETRY_SECONDS apart.
+RENDER_RETRIES = 4
+# A report whose render was tried this often without recording a failure (each try killed its
+# worker) is given up ("failed").
 MAX_RENDER_ATTEMPTS = 8
 
 
@@ -50,21 +54,14 @@ class ReportRuleError(ValidationError):
 # --- Asking for reports -----------------------------------------------------------------------
 
 
-def _enqueue(report_ids: list[int]) -> None:
-    """Send one render task per report. A broker that is down loses nothing: the rows stay
-    pending and `reports_resend_stale` sends them again."""
-    from reports import tasks
+RENDER_TASK = "reports.tasks.render_report"
 
+
+def _enqueue(report_ids: Iterable[int], *, countdown: float | None = None) -> None:
+    """One render job per report, through the outbox: sent after the current transaction
+    commits, or by the relay if the broker is away then. Nothing waits on the broker."""
     for report_id in report_ids:
-        try:
-            tasks.render_report.delay(report_id)
-        except Exception:  # the broker's errors vary by transport; the row is the outbox
-            logger.exception("could not send report %s to the worker; it will be resent", report_id)
-
-
-def _enqueue_on_commit(report_ids: list[int]) -> None:
-    if report_ids:
-        transaction.on_commit(partial(_enqueue, list(report_ids)))
+        outbox_put(RENDER_TASK, report_id, countdown=countdown)
 
 
 @transaction.atomic
@@ -115,7 +112,7 @@ def report_request(
         requested_by=by,
         language=language or settings.LANGUAGE_CODE,
     )
-    _enqueue_on_commit([report.pk])
+    _enqueue([report.pk])
     _log_request(report, by=by)
     return report
 
@@ -155,13 +152,18 @@ def _case_report_subjects(month: Period) -> list[tuple[Case, Period]]:
 
 @transaction.atomic
 def reports_schedule_period(
-    *, month: Period, kinds: Iterable[ReportKind] = tuple(ReportKind), enqueue: bool = True
+    *,
+    month: Period,
+    kinds: Iterable[ReportKind] = tuple(ReportKind),
+    enqueue: bool = True,
+    retry_failed: bool = True,
 ) -> list[Report]:
     """Make the periodic reports of the period that ends with `month`, once.
 
     Safe to run any number of times: the unique constraint keeps one report per kind,
     subject and period; reports already made are left alone, waiting ones are sent to the
-    worker again and failed ones are tried again. Returns the reports still to be made.
+    worker again and failed ones are tried again (unless `retry_failed` is False: then they
+    are left failed, and not returned). Returns the reports still to be made.
     With `enqueue=False` nothing is sent: the caller renders them itself (`make_reports`).
     """
     kinds = set(kinds)
@@ -217,59 +219,101 @@ def reports_schedule_period(
         )
     if not rows:
         return []
-    to_make = list(
+    unmade = (
         Report.objects.select_for_update()
         .filter(subjects, requested_by__isnull=True)
         .exclude(state=ReportState.READY)
-        .order_by("id")
     )
+    if not retry_failed:
+        unmade = unmade.exclude(state=ReportState.FAILED)
+    to_make = list(unmade.order_by("id"))
     retried = [r.pk for r in to_make if r.state == ReportState.FAILED]
     if retried:
         Report.objects.filter(pk__in=retried).update(
             state=ReportState.PENDING, progress=0, attempts=0, error=""
         )
     if enqueue:
-        _enqueue_on_commit([r.pk for r in to_make])
+        _enqueue([r.pk for r in to_make])
     return to_make
 
 
 def reports_resend_stale(*, now: datetime.datetime | None = None) -> list[int]:
-    """Send again the reports whose task was lost: never tried and pending for longer than
-    REPORT_RESEND_AFTER_SECONDS, or tried (waiting for a retry, or "rendering") with no new
-    try for longer than REPORT_STUCK_AFTER_SECONDS (a worker that died for good). Sending
-    twice is harmless: a made report is skipped.
+    """Send again the renders whose task was lost; the ids sent. Run every minute by beat.
 
-    A report waiting for its retry has a task (Celery holds the retry until it is due), so
-    it is not resent early: a second chain of retries would start its count again, and the
-    two chains would keep putting a report that always fails back to pending, forever."""
+    - "rendering", but its advisory lock is free: the worker that held it is gone (killed,
+      or its database connection died with a restart), so it is sent again at once;
+    - "rendering" for longer than REPORT_STUCK_AFTER_SECONDS although the lock is held: a
+      worker hung for good;
+    - waiting for a retry that is overdue by REPORT_RETRY_GRACE_SECONDS: its message was
+      lost (the worker holding it died);
+    - never tried and pending for longer than REPORT_RESEND_AFTER_SECONDS: its message was
+      lost on the broker's side.
+
+    Sending twice is harmless: a made report is skipped, and a render in progress holds the
+    lock, so a second delivery does nothing. A retry not yet due is not sent early: a second
+    chain of retries would keep a report that always fails going forever."""
     now = now or timezone.now()
     pending_before = now - datetime.timedelta(seconds=settings.REPORT_RESEND_AFTER_SECONDS)
     stuck_before = now - datetime.timedelta(seconds=settings.REPORT_STUCK_AFTER_SECONDS)
+    retry_before = now - datetime.timedelta(seconds=settings.REPORT_RETRY_GRACE_SECONDS)
     ids = list(
         Report.objects.filter(
             Q(state=ReportState.PENDING, attempts=0, created_at__lt=pending_before)
-            | Q(state=ReportState.PENDING, attempts__gt=0, started_at__lt=stuck_before)
+            | Q(state=ReportState.PENDING, attempts__gt=0, retry_at__lt=retry_before)
             | Q(state=ReportState.RENDERING, started_at__lt=stuck_before)
         )
         .order_by("id")
         .values_list("pk", flat=True)[: settings.REPORT_RESEND_BATCH]
     )
-    _enqueue(ids)
-    return ids
+    rendering = Report.objects.filter(state=ReportState.RENDERING).exclude(pk__in=ids)
+    ids += [
+        pk
+        for pk in rendering.order_by("id").values_list("pk", flat=True)[
+            : settings.REPORT_RESEND_BATCH
+        ]
+        if _render_abandoned(pk)
+    ]
+    with transaction.atomic():
+        _enqueue(sorted(ids))
+    return sorted(ids)
+
+
+def _render_abandoned(report_id: int) -> bool:
+    """Whether the report is "rendering" with nobody holding its render lock."""
+    with _render_lock(report_id) as free:
+        if not free:
+            return False
+        # Checked under the lock: a render that ended just now has moved the state on.
+        return Report.objects.filter(pk=report_id, state=ReportState.RENDERING).exists()
 
 
 def municipality_set_case_report_cadence(
-    *, municipality: Municipality, months: int, by: User
+    *, municipality: Municipality, months: int, by: User, seen: datetime.datetime | None = None
 ) -> Municipality:
-    """How often the periodic follow-up report is made for each active case (1, 3, 6, 12)."""
+    """How often the periodic follow-up report is made for each active case (1, 3, 6, 12).
+
+    `seen` is the municipality's `updated_at` when the form was opened: if it has changed
+    since, the save is refused with StaleEditError (exitprog.concurrency)."""
+    from exitprog.concurrency import locked_if_unchanged
+
     if not policy.is_manager_of(by, municipality):
         raise ReportRuleError(
             _("Only the municipality's manager can change this."), code="forbidden"
         )
     if months not in dict(CASE_REPORT_INTERVALS):
         raise ReportRuleError(_("Choose one of the offered intervals."), code="months")
+    municipality = locked_if_unchanged(
+        Municipality.objects.all(),
+        pk=municipality.pk,
+        seen=seen,
+        message=_(
+            "Someone else changed the municipality's settings after you opened the form. "
+            "Nothing was saved: the current setting is shown above, and your choice is kept "
+            "below. Check it and save again."
+        ),
+    )
     municipality.case_report_months = months
-    municipality.save(update_fields=["case_report_months"])
+    municipality.save(update_fields=["case_report_months", "updated_at"])
     return municipality
 
 
@@ -278,43 +322,6 @@ def municipality_set_case_report_cadence(
 
 def _set_progress(report_id: int, progress: int) -> None:
     Report.objects.filter(pk=report_id, state=ReportState.RENDERING).update(progress=progress)
-
-
-def _write_atomically(report: Report, pdf: bytes) -> str:
-    """Write `pdf` as the report's file and return its storage name.
-
-    The bytes go to a hidden temporary file in the same folder, are flushed to disk, and the
-    file is renamed over the final name: the final name only ever holds a whole PDF. Temporary
-    files left by a killed worker are removed first.
-    """
-    name = f"{report.kind}/{report.created_at:%Y}/{report.pk}.pdf"
-    final = Path(report_storage.path(name))
-    root = Path(report_storage.path(""))
-    # The root's parents (MEDIA_ROOT on a fresh install) may not exist yet; they get the usual
-    # mode, the report folders are the app's own user's alone.
-    root.parent.mkdir(parents=True, exist_ok=True)
-    for folder in (root, final.parent.parent, final.parent):
-        folder.mkdir(mode=0o700, exist_ok=True)
-    for stale in final.parent.glob(f".{report.pk}.pdf.*.tmp"):
-        stale.unlink(missing_ok=True)
-    temporary = final.with_name(f".{report.pk}.pdf.{uuid.uuid4().hex}.tmp")
-    try:
-        # Readable by the app's own user only: the PDFs hold the case file.
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(pdf)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, final)
-    finally:
-        temporary.unlink(missing_ok=True)
-    # The rename itself is made durable by flushing the folder.
-    handle = os.open(final.parent, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-    return name
 
 
 def report_render(*, report_id: int) -> Report:
@@ -346,8 +353,13 @@ def _render_lock(report_id: int) -> Iterator[bool]:
         yield mine
     finally:
         if mine:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except DatabaseError:
+                # The connection died (a database restart) and the lock with it; the
+                # render's own error is what the caller must see.
+                logger.warning("the render lock of report %s went with its connection", report_id)
 
 
 def _render(report_id: int) -> Report:
@@ -380,7 +392,10 @@ def _render(report_id: int) -> Report:
         _set_progress(report.pk, 40)
         pdf = render_pdf(template_name=template_name, context=context)
     _set_progress(report.pk, 90)
-    name = _write_atomically(report, pdf)
+    # The name is the report's own: a retry writes over it (see reports/storage.py).
+    name = report_storage.save(
+        f"{report.kind}/{report.created_at:%Y}/{report.pk}.pdf", ContentFile(pdf)
+    )
     report.file.name = name
     report.sha256 = hashlib.sha256(pdf).hexdigest()
     report.size = len(pdf)
@@ -394,16 +409,35 @@ def _render(report_id: int) -> Report:
     return report
 
 
-def report_attempt_failed(*, report_id: int, error: str, final: bool) -> None:
-    """Record a failed attempt: back to pending while retries remain, else failed."""
-    Report.objects.filter(pk=report_id).exclude(
-        state__in=(ReportState.READY, ReportState.FAILED)
-    ).update(
-        state=ReportState.FAILED if final else ReportState.PENDING,
-        progress=0,
-        error=error[:300],
-        finished_at=timezone.now() if final else None,
+def report_render_failed(*, report_id: int, error: str) -> bool:
+    """Record that a render failed, and queue its retry unless it was the last try (then the
+    report is "failed"). Whether it was the last."""
+    attempts = Report.objects.filter(pk=report_id).values_list("attempts", flat=True).first()
+    final = (attempts or 0) > RENDER_RETRIES
+    retry_in = None if final else settings.REPORT_RETRY_SECONDS * 2 ** max((attempts or 1) - 1, 0)
+    report_attempt_failed(report_id=report_id, error=error, retry_in=retry_in)
+    return final
+
+
+@transaction.atomic
+def report_attempt_failed(*, report_id: int, error: str, retry_in: float | None) -> None:
+    """Record a failed attempt. With `retry_in` (seconds) the report goes back to pending
+    and its retry is queued in the same transaction; without, it is "failed"."""
+    final = retry_in is None
+    now = timezone.now()
+    changed = (
+        Report.objects.filter(pk=report_id)
+        .exclude(state__in=(ReportState.READY, ReportState.FAILED))
+        .update(
+            state=ReportState.FAILED if final else ReportState.PENDING,
+            progress=0,
+            error=error[:300],
+            finished_at=now if final else None,
+            retry_at=None if final else now + datetime.timedelta(seconds=retry_in or 0),
+        )
     )
+    if changed and not final:
+        _enqueue([report_id], countdown=retry_in)
 
 
 def report_read(*, report: Report) -> bytes:

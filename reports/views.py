@@ -24,6 +24,7 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
 from cases.models import Case
+from exitprog.concurrency import StaleEditError
 from reports import selectors, services
 from reports.forms import CaseloadReportForm, CaseReportCadenceForm, ReportRequestForm
 from reports.models import Report, ReportKind, ReportState
@@ -179,15 +180,28 @@ def case_report_cadence(request: HttpRequest, municipality_id: int) -> HttpRespo
     form = CaseReportCadenceForm(
         request.POST if request.method == "POST" else None,
         initial={"case_report_months": municipality.case_report_months},
+        record=municipality,
     )
+    current = None  # the municipality as someone else saved it, after a refused stale save
     if request.method == "POST" and form.is_valid():
         try:
             services.municipality_set_case_report_cadence(
-                municipality=municipality, months=form.cleaned_data["case_report_months"], by=user
+                municipality=municipality,
+                months=form.cleaned_data["case_report_months"],
+                by=user,
+                seen=form.cleaned_data["seen"],
             )
+        except StaleEditError as exc:
+            current = exc.current
+            form.rebind_seen(current)
+            form.add_error(None, exc)
         except services.ReportRuleError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The setting is saved."))
             return HttpResponseRedirect(reverse("home") + "#caseload-report")
-    return render(request, "reports/cadence.html", {"form": form, "municipality": municipality})
+    return render(
+        request,
+        "reports/cadence.html",
+        {"form": form, "municipality": municipality, "current": current},
+    )

@@ -31,9 +31,11 @@ from cases.models import (
     Case,
     CaseState,
     CriminalGroup,
+    GroupAffiliation,
     Instrument,
     InterventionType,
     Need,
+    Placement,
     Recommendation,
     StageOfChange,
     ThreatSource,
@@ -532,6 +534,45 @@ def once(world: World) -> list[Target]:
     return [(None, {})]
 
 
+# The history page of each record the world made, by the kind of record (cases.history.KINDS).
+HISTORY_KINDS = {
+    "intervention_id": "intervention",
+    "consent_id": "consent",
+    "need_id": "need",
+    "follow_up_id": "follow-up",
+    "share_id": "share",
+}
+
+
+def histories(world: World) -> list[Target]:
+    """Every history page: each case's own and its client's, and each record of the case."""
+    targets: list[Target] = []
+    for key, spec in world.cases.items():
+        case = Case.objects.get(pk=spec.case.pk)
+        pages = [("case", case.pk), ("client", case.client_id)]
+        pages += [
+            ("affiliation", pk)
+            for pk in GroupAffiliation.objects.filter(client_id=case.client_id).values_list(
+                "pk", flat=True
+            )
+        ]
+        pages += [
+            ("placement", pk)
+            for pk in Placement.objects.filter(case=case).values_list("pk", flat=True)
+        ]
+        pages += [("referral", pk) for pk in case.referrals.values_list("pk", flat=True)]
+        pages += [
+            (HISTORY_KINDS[name], pk)
+            for name, ids in spec.objects.items()
+            if name in HISTORY_KINDS
+            for pk in ids
+        ]
+        targets += [(key, {"case_id": case.pk, "kind": kind, "pk": pk}) for kind, pk in pages]
+    for key, pk in zip(["mov", "pnd"], world.transfer_ids, strict=True):
+        targets.append((key, {"case_id": world.cases[key].case.pk, "kind": "transfer", "pk": pk}))
+    return targets
+
+
 def reset_link(world: World) -> list[Target]:
     # A made-up link: the page must refuse it without telling whose account it names.
     return [(None, {"uidb64": "MQ", "token": "set-password"})]
@@ -575,6 +616,7 @@ URL_TABLE: dict[str, Callable[[World], list[Target]]] = {
     "cases:transfer_answer": transfers,
     "cases:transfer_withdraw": transfers,
     "cases:team_visibility": per_municipality,
+    "cases:record_history": histories,
     "referrals:list": once,
     "referrals:new": per_case,
     "referrals:inbound_new": once,

@@ -337,7 +337,6 @@ def test_outsiders_get_404_on_decisions(client, cast, who):
         ("active", "accepted", False),
         ("completed", "active", False),
         ("rejected", "assessment", False),
-        ("transferred", "active", False),
         ("discontinued", "completed", False),
     ],
 )

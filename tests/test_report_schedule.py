@@ -50,7 +50,12 @@ def test_case_report_periods_follow_the_cadence():
 def sent(monkeypatch):
     """The report ids sent to the worker (after commit)."""
     ids: list[int] = []
-    monkeypatch.setattr("reports.tasks.render_report.delay", ids.append)
+
+    def publish(app, connection, message):
+        assert message.task == "reports.tasks.render_report"
+        ids.extend(message.args)
+
+    monkeypatch.setattr("outbox.services._publish", publish)
     return ids
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from audit.models import AccessAction, AccessLogEntry
 from cases import services as case_services
+from outbox.models import OutboxMessage
+from outbox.services import outbox_relay
 from reports import services
 from reports.models import Report, ReportKind, ReportState
 from reports.periods import Period, preset_period
@@ -63,30 +65,43 @@ def test_asking_twice_while_waiting_gives_the_same_report(cast, login):
     assert Report.objects.count() == 1
 
 
+def published_renders(monkeypatch, *, broker_down: bool = False) -> list[int]:
+    """The report ids whose render job the outbox hands to the broker from now on (or, with
+    `broker_down`, a broker that refuses every message)."""
+    sent: list[int] = []
+
+    def publish(app, connection, message):
+        if broker_down:
+            raise ConnectionError("Redis is away")
+        assert message.task == "reports.tasks.render_report"
+        sent.extend(message.args)
+
+    monkeypatch.setattr("outbox.services._publish", publish)
+    return sent
+
+
 def test_report_is_sent_to_the_worker_only_after_commit(
     cast, login, django_capture_on_commit_callbacks, monkeypatch
 ):
-    sent = []
-    monkeypatch.setattr(
-        "reports.tasks.render_report.delay", lambda report_id: sent.append(report_id)
-    )
+    sent = published_renders(monkeypatch)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         login(cast.caseworker).post(
             case_url(cast.case), {"kind": "case_follow_up", "period": "last_month"}
         )
     assert sent == []  # nothing before the commit
+    report = Report.objects.get()
+    # The job is a row written with the report, in the same transaction.
+    assert OutboxMessage.objects.get().args == [report.pk]
     for callback in callbacks:
         callback()
-    assert sent == [Report.objects.get().pk]
+    assert sent == [report.pk]
+    assert OutboxMessage.objects.get().sent_at is not None
 
 
 def test_a_broker_that_is_down_loses_no_report(
     cast, login, django_capture_on_commit_callbacks, monkeypatch
 ):
-    def broker_down(report_id):
-        raise ConnectionError("Redis is away")
-
-    monkeypatch.setattr("reports.tasks.render_report.delay", broker_down)
+    published_renders(monkeypatch, broker_down=True)
     with django_capture_on_commit_callbacks(execute=True):
         response = login(cast.caseworker).post(
             case_url(cast.case), {"kind": "case_follow_up", "period": "last_month"}
@@ -94,13 +109,15 @@ def test_a_broker_that_is_down_loses_no_report(
     assert response.status_code == 302
     report = Report.objects.get()
     assert report.state == ReportState.PENDING
-    sent = []
-    monkeypatch.setattr(
-        "reports.tasks.render_report.delay", lambda report_id: sent.append(report_id)
-    )
-    later = timezone.now() + datetime.timedelta(hours=1)
-    assert services.reports_resend_stale(now=later) == [report.pk]
+    message = OutboxMessage.objects.get()
+    assert message.sent_at is None
+    assert message.failures == 1
+    assert message.last_error == "ConnectionError: Redis is away"
+    # The broker is back: the relay sends it.
+    sent = published_renders(monkeypatch)
+    assert outbox_relay() == 1
     assert sent == [report.pk]
+    assert outbox_relay() == 0  # sent once
 
 
 def test_teammate_may_ask_for_a_follow_up_report_but_not_a_police_summary(cast, login):

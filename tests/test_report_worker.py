@@ -31,7 +31,7 @@ LAST_MONTH = Period.previous_month(timezone.localdate())
 
 
 def folder_of(worker: CeleryWorker, report: Report) -> Path:
-    """Where the report's file goes (see `reports.services._write_atomically`)."""
+    """Where the report's file goes (see `reports.storage.ReportFileStorage`)."""
     return worker.report_root / report.kind / f"{report.created_at:%Y}"
 
 

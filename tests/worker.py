@@ -82,13 +82,13 @@ def _exit_fast_after_shutdown(**kwargs: Any) -> None:
 
 
 def _pause_before_fsync(**kwargs: Any) -> None:
-    """In the pool process: make `reports.services` wait before it flushes a temporary file."""
+    """In the pool process: make `reports.storage` wait before it flushes a temporary file."""
     import types
 
-    from reports import services
+    from reports import storage
 
     seconds = float(os.environ[PAUSE_ENV])
-    real_os = services.os
+    real_os = storage.os
 
     class PausingOS(types.ModuleType):
         def __getattr__(self, name: str) -> Any:
@@ -101,7 +101,7 @@ def _pause_before_fsync(**kwargs: Any) -> None:
                     time.sleep(seconds)
             real_os.fsync(descriptor)
 
-    services.os = PausingOS("os")
+    storage.os = PausingOS("os")
 
 
 _configure_worker()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Municipality, User
 from cases.identity import parse_identity_number
 from cases.models import CaseState, IntakeSource
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 
 
@@ -69,7 +70,10 @@ class IntakeForm(CleanInputForm):
         return data
 
 
-class TransitionForm(CleanInputForm):
+class TransitionForm(SeenFormMixin, CleanInputForm):
+    """A decision on the case page; `record=case` puts the case's `updated_at` in the hidden
+    `seen` field (optimistic locking, exitprog.concurrency)."""
+
     to_state = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -82,6 +86,9 @@ class TransitionForm(CleanInputForm):
 
 
 class AssignForm(CleanInputForm):
+    """Assign or remove a caseworker. No `seen` field: the service checks the assignment
+    itself (see `cases.services.case_assign`)."""
+
     caseworker = forms.ModelChoiceField(label=_("Caseworker"), queryset=User.objects.none())
     remove = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -90,7 +97,9 @@ class AssignForm(CleanInputForm):
         self.fields["caseworker"].queryset = caseworkers  # type: ignore[attr-defined]
 
 
-class TeamVisibilityForm(CleanInputForm):
+class TeamVisibilityForm(SeenFormMixin, CleanInputForm):
+    """`record=municipality` puts its `updated_at` in the hidden `seen` field."""
+
     team_visibility = forms.BooleanField(
         label=_("Every caseworker of the municipality sees its cases"), required=False
     )

@@ -13,10 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from cases.forms.records import ChoiceRadios, date_field
 from cases.models import Answer, GroupContact, Housing, Occupation, ReoffendingSource
 from cases.services import FOLLOW_UP_OUTCOME_FIELDS
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 
 
-class FollowUpForm(CleanInputForm):
+class FollowUpForm(SeenFormMixin, CleanInputForm):
+    """`record=follow_up` puts its `updated_at` in the hidden `seen` field: a form opened
+    before someone else recorded the follow-up is refused (exitprog.concurrency)."""
+
     checked_on = date_field(_("Date of the check"), today=True)
     alive = forms.ChoiceField(
         label=_("Is the client alive?"), choices=Answer.choices, widget=ChoiceRadios

@@ -134,6 +134,14 @@ def _active_or_current(queryset: QuerySet[Any], current_id: int | None) -> Query
     return queryset.filter(condition)
 
 
+# --- Optimistic locking -----------------------------------------------------------------------
+
+
+class SeenForm(SeenFormMixin, CleanInputForm):
+    """Only the hidden `seen` field: the one-button forms (revoke a consent, end a share,
+    withdraw a transfer) post the `updated_at` their record had when the page was shown."""
+
+
 # --- Assessments ------------------------------------------------------------------------------
 
 
@@ -229,8 +237,9 @@ class NeedForm(CleanInputForm):
         self.fields["need"].queryset = Need.objects.filter(active=True)  # type: ignore[attr-defined]
 
 
-class NeedResolveForm(CleanInputForm):
-    """The small form next to each open need on the case page; an empty date means today."""
+class NeedResolveForm(SeenFormMixin, CleanInputForm):
+    """The small form next to each open need on the case page; an empty date means today.
+    `record=need` puts the need's `updated_at` in the hidden `seen` field."""
 
     resolved_on = date_field(_("Resolved"), required=False)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality
 from cases.models import Case
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 
 NOTE_MAX_LENGTH = 2000
@@ -41,8 +42,9 @@ class TransferProposeForm(CleanInputForm):
         )
 
 
-class TransferAnswerForm(CleanInputForm):
-    """The receiving manager's answer; the two submit buttons carry the decision."""
+class TransferAnswerForm(SeenFormMixin, CleanInputForm):
+    """The receiving manager's answer; the two submit buttons carry the decision, and the
+    hidden `seen` field the transfer's `updated_at` as the list showed it."""
 
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("decline", _("Decline"))]

@@ -20,7 +20,9 @@ from cases.forms.records import NeedResolveForm
 from cases.models import CaseState, StageOfChange
 from cases.services import CaseRuleError
 from cases.views.records import need_resolve_key
-from exitprog.http import input_keep, input_kept
+from cases.views.stale import UNREADABLE_SEEN, keep_refused_input, unreadable_seen
+from exitprog.concurrency import StaleEditError
+from exitprog.http import input_kept
 
 
 def _user(request: HttpRequest) -> User:
@@ -113,15 +115,21 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         for to, action in services.transitions_from(case.state)
         if page.access.allows(action)
     ]
-    # A decision or a resolved date refused a moment ago comes back as it was typed.
+    # A decision or a resolved date refused a moment ago comes back as it was typed; a
+    # decision's reason is shown on its own when the case is now in a state that has none.
     kept_decision = input_kept(request, _decision_key(case.pk))
+    unsaved_reason = (
+        (kept_decision.get("reason") or "") if kept_decision and not transitions else ""
+    )
     needs = [
         (
             need,
             None
             if need.resolved_on or not page.access.edit
             else NeedResolveForm(
-                input_kept(request, need_resolve_key(need.pk)), auto_id=f"need-{need.pk}-%s"
+                input_kept(request, need_resolve_key(need.pk)),
+                auto_id=f"need-{need.pk}-%s",
+                record=need,
             ),
         )
         for need in page.needs
@@ -138,8 +146,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "chart": chart,
             "chronological_assessments": chronological,
             "transition_form": (
-                TransitionForm(kept_decision, choices=transitions) if transitions else None
+                TransitionForm(kept_decision, choices=transitions, record=case)
+                if transitions
+                else None
             ),
+            "unsaved_reason": unsaved_reason,
             "needs": needs,
             "assign_form": caseworkers,
             "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
@@ -168,33 +179,49 @@ def _decision_key(case_id: int) -> str:
 
 @require_POST
 def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record a decision from the case page. A form opened before the case changed (another
+    decision, a transfer) is refused with the state it is in now, and the input is kept."""
     user = _user(request)
     case = policy.get_case_for_user(user, case_id, action=CaseAction.READ)
+    back = HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
+    key = _decision_key(case.pk)
     choices = [(s.value, str(s.label)) for s in CaseState]
     form = TransitionForm(request.POST, choices=choices)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        input_keep(request, _decision_key(case.pk), request.POST)
-        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
+        if "seen" in form.errors:
+            unreadable_seen(request)
+        for name, errors in form.errors.items():
+            if name != "seen":
+                for error in errors:
+                    messages.error(request, str(error))
+        keep_refused_input(
+            request, key, request.POST, current=case if "seen" in form.errors else None
+        )
+        return back
     try:
         services.case_transition(
             case=case,
             to_state=form.cleaned_data["to_state"],
             by=user,
             reason=form.cleaned_data["reason"],
+            seen=form.cleaned_data["seen"],
         )
+    except StaleEditError as exc:
+        messages.error(request, " ".join(exc.messages))
+        keep_refused_input(request, key, request.POST, current=exc.current)
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
-        input_keep(request, _decision_key(case.pk), request.POST)
+        keep_refused_input(request, key, request.POST)
     else:
         messages.success(request, _("The decision is recorded."))
-    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
+    return back
 
 
 @require_POST
 def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Assign or remove a caseworker. Without a `seen` field: the service refuses a change
+    that another manager already made (see `cases.services.case_assign`), with who is
+    assigned now."""
     user = _user(request)
     case = policy.get_case_for_user(user, case_id, action=CaseAction.MANAGE)
     form = AssignForm(request.POST, caseworkers=_municipality_caseworkers(case.municipality_id))
@@ -217,18 +244,40 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def team_visibility(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    """The manager turns team visibility on or off. A form opened before someone else saved
+    the municipality is refused with the setting as it is now, and the choice is kept."""
     user = _user(request)
     municipality = get_object_or_404(policy.managed_municipalities(user), pk=municipality_id)
     form = TeamVisibilityForm(
         request.POST if request.method == "POST" else None,
         initial={"team_visibility": municipality.team_visibility},
+        record=municipality,
     )
+    current = None  # the municipality as someone else saved it, after a refused stale save
     if request.method == "POST" and form.is_valid():
-        services.municipality_set_team_visibility(
-            municipality=municipality, enabled=form.cleaned_data["team_visibility"], by=user
-        )
-        messages.success(request, _("The setting is saved."))
-        return HttpResponseRedirect(request.path)
+        try:
+            services.municipality_set_team_visibility(
+                municipality=municipality,
+                enabled=form.cleaned_data["team_visibility"],
+                by=user,
+                seen=form.cleaned_data["seen"],
+            )
+        except StaleEditError as exc:
+            current = exc.current
+            form.rebind_seen(current)
+            form.add_error(None, exc)
+        except CaseRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The setting is saved."))
+            return HttpResponseRedirect(request.path)
+    elif request.method == "POST" and "seen" in form.errors:
+        # The choice is kept, to be saved over the setting as the page now shows it.
+        current = municipality
+        form.rebind_seen(current)
+        form.add_error(None, str(UNREADABLE_SEEN))
     return render(
-        request, "cases/team_visibility.html", {"form": form, "municipality": municipality}
+        request,
+        "cases/team_visibility.html",
+        {"form": form, "municipality": municipality, "current": current},
     )

@@ -23,8 +23,11 @@ from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
 from cases import selectors, services
 from cases.forms.police import PlacementForm, PoliceNoteForm, ShareForm
+from cases.forms.records import SeenForm
 from cases.models import Case, PoliceVisit
 from cases.services import CaseRuleError
+from cases.views.stale import unreadable_seen
+from exitprog.concurrency import StaleEditError
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -156,13 +159,19 @@ def share_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_POST
 def share_end(request: HttpRequest, case_id: int, share_id: int) -> HttpResponse:
+    """End a share (the button sits on the case page). A button shown before someone else
+    ended or changed the share is refused, saying what it is now."""
     user = _user(request)
     case = policy.get_case_for_user(user, case_id, action=CaseAction.MANAGE)
     share = get_object_or_404(case.police_shares.select_related("case"), pk=share_id)
+    form = SeenForm(request.POST)
+    if not form.is_valid():
+        unreadable_seen(request)
+        return redirect(_section_url(case))
     try:
         with transaction.atomic():
-            services.police_share_end(share=share, by=user)
-    except CaseRuleError as exc:
+            services.police_share_end(share=share, by=user, seen=form.cleaned_data["seen"])
+    except (StaleEditError, CaseRuleError) as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The share with the police was ended."))

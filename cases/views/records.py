@@ -32,6 +32,7 @@ from cases.forms.records import (
     JournalForm,
     NeedForm,
     NeedResolveForm,
+    SeenForm,
     ThreatForm,
 )
 from cases.models import (
@@ -44,8 +45,8 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import CaseRuleError
+from cases.views.stale import keep_refused_input, unreadable_seen
 from exitprog.concurrency import StaleEditError
-from exitprog.http import input_keep
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -225,19 +226,34 @@ def need_resolve_key(need_id: int) -> str:
 @require_POST
 def need_resolve(request: HttpRequest, case_id: int, need_id: int) -> HttpResponse:
     """Mark an open need as resolved (the form sits on the case page; errors come back there,
-    with the date as it was typed)."""
+    with the date as it was typed). A form opened before someone else resolved or changed the
+    need is refused, saying what the need is now."""
     case, user = _editable_case(request, case_id)
     case_need = get_object_or_404(case.needs.select_related("need"), pk=need_id)
+    key = need_resolve_key(case_need.pk)
     form = NeedResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors["resolved_on"]))
-        input_keep(request, need_resolve_key(case_need.pk), request.POST)
+        if "seen" in form.errors:
+            unreadable_seen(request)
+            keep_refused_input(request, key, request.POST, current=case_need)
+        else:
+            messages.error(request, " ".join(str(e) for e in form.errors["resolved_on"]))
+            keep_refused_input(request, key, request.POST)
         return redirect(_case_url(case, "needs"))
     try:
-        services.need_resolve(case_need=case_need, by=user, resolved_on=form.resolved())
+        services.need_resolve(
+            case_need=case_need,
+            by=user,
+            resolved_on=form.resolved(),
+            seen=form.cleaned_data["seen"],
+        )
+    except StaleEditError as exc:
+        messages.error(request, " ".join(exc.messages))
+        if exc.current.resolved_on is None:  # still open: its form comes back with the date
+            keep_refused_input(request, key, request.POST, current=exc.current)
     except CaseRuleError as exc:
         messages.error(request, " ".join(exc.messages))
-        input_keep(request, need_resolve_key(case_need.pk), request.POST)
+        keep_refused_input(request, key, request.POST)
     else:
         messages.success(
             request,
@@ -428,12 +444,17 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @require_POST
 def consent_revoke(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
-    """Revoke a consent at once (the button sits on the case page)."""
+    """Revoke a consent at once (the button sits on the case page). A button shown before
+    someone else revoked or changed the consent is refused, saying what it is now."""
     case, user = _editable_case(request, case_id)
     consent = get_object_or_404(case.consents, pk=consent_id)
+    form = SeenForm(request.POST)
+    if not form.is_valid():
+        unreadable_seen(request)
+        return redirect(_case_url(case, "consent"))
     try:
-        services.consent_revoke(consent=consent, by=user)
-    except CaseRuleError as exc:
+        services.consent_revoke(consent=consent, by=user, seen=form.cleaned_data["seen"])
+    except (StaleEditError, CaseRuleError) as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("The consent was revoked."))

@@ -6,6 +6,7 @@ reference, never the client). On acceptance the case, and with it its visibility
 Every view asks the policy first; a transfer outside the user's municipalities is "not found".
 """
 
+import datetime
 from typing import cast
 
 from django.contrib import messages
@@ -22,10 +23,13 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
 from cases import selectors, services
+from cases.forms.records import SeenForm
 from cases.forms.transfers import NOTE_MAX_LENGTH, TransferAnswerForm, TransferProposeForm
 from cases.models import Case, Transfer, TransferState
 from cases.services import CaseRuleError
-from exitprog.http import input_keep, input_kept
+from cases.views.stale import keep_refused_input, unreadable_seen
+from exitprog.concurrency import StaleEditError
+from exitprog.http import input_kept
 
 
 def _user(request: HttpRequest) -> User:
@@ -41,7 +45,7 @@ def _list_url() -> HttpResponseRedirect:
     return HttpResponseRedirect(reverse("cases:transfers"))
 
 
-def _error(request: HttpRequest, exc: CaseRuleError) -> None:
+def _error(request: HttpRequest, exc: CaseRuleError | StaleEditError[Transfer]) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
@@ -114,11 +118,16 @@ def _answer_key(transfer_id: int) -> str:
 
 def _kept_answer(request: HttpRequest, transfers: list[Transfer]) -> dict[str, object] | None:
     """The answer to one of `transfers` refused a moment ago, as it was typed: the transfer's
-    id and the note (a newer error replaces an older one, so there is at most one)."""
+    id, the note and the `seen` it goes with (a newer error replaces an older one, so there
+    is at most one)."""
     for transfer in transfers:
         kept = input_kept(request, _answer_key(transfer.pk))
         if kept is not None:
-            return {"transfer_id": transfer.pk, "note": kept.get("note", "")}
+            return {
+                "transfer_id": transfer.pk,
+                "note": kept.get("note", ""),
+                "seen": kept.get("seen", ""),
+            }
     return None
 
 
@@ -127,26 +136,38 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     """Accept or decline a proposed transfer (the receiving municipality's manager only).
 
     After acceptance the case page opens: the case now belongs to the receiving municipality.
+    An answer to a list shown before the transfer was withdrawn or answered by someone else is
+    refused, saying what became of it (its note has nowhere to go then, so it is not kept).
     """
     user = _user(request)
     transfer = policy.get_transfer_for_user(user, transfer_id)
+    key = _answer_key(transfer.pk)
     form = TransferAnswerForm(request.POST)
     if not form.is_valid():
+        if "seen" in form.errors:
+            unreadable_seen(request)
         if "decision" in form.errors:
             messages.error(request, _("Choose whether to accept or decline the transfer."))
         for error in form.errors.get("note", []):
             messages.error(request, str(error))
-        input_keep(request, _answer_key(transfer.pk), request.POST)
+        keep_refused_input(
+            request, key, request.POST, current=transfer if "seen" in form.errors else None
+        )
         return _list_url()
     accept = form.cleaned_data["decision"] == "accept"
     note = form.cleaned_data["note"]
+    seen = form.cleaned_data["seen"]
     case: Case = transfer.case
     try:
         with transaction.atomic():
             if accept:
-                transfer = services.transfer_accept(transfer=transfer, by=user, note=note)
+                transfer = services.transfer_accept(
+                    transfer=transfer, by=user, note=note, seen=seen
+                )
             else:
-                transfer = services.transfer_decline(transfer=transfer, by=user, note=note)
+                transfer = services.transfer_decline(
+                    transfer=transfer, by=user, note=note, seen=seen
+                )
             if accept:  # transfer_decline logs itself; the acceptance's log is still here
                 access_log_record(
                     user=user,
@@ -156,9 +177,14 @@ def transfer_answer(request: HttpRequest, transfer_id: int) -> HttpResponse:
                     detail="transfer accepted",
                     request=request,
                 )
+    except StaleEditError as exc:
+        _error(request, exc)
+        if exc.current.state == TransferState.PROPOSED:  # still open: its form comes back
+            keep_refused_input(request, key, request.POST, current=exc.current)
+        return _list_url()
     except CaseRuleError as exc:
         _error(request, exc)
-        input_keep(request, _answer_key(transfer.pk), request.POST)
+        keep_refused_input(request, key, request.POST)
         return _list_url()
     if accept:
         messages.success(
@@ -179,20 +205,32 @@ def transfer_withdraw_view(request: HttpRequest, transfer_id: int) -> HttpRespon
     """Withdraw a proposal that has no answer yet (the sending municipality's manager).
 
     From the case page (`from_case` in the form) the user goes back there, else to the list.
+    A button shown before the transfer was answered is refused, saying what became of it.
     """
     user = _user(request)
     transfer = policy.get_transfer_for_user(user, transfer_id)
     case = transfer.case
+    form = SeenForm(request.POST)
+    if form.is_valid():
+        _withdraw(request, transfer, by=user, seen=form.cleaned_data["seen"])
+    else:
+        unreadable_seen(request)
+    if request.POST.get("from_case") and policy.may(user, CaseAction.READ, case):
+        return HttpResponseRedirect(_case_url(case.pk))
+    return _list_url()
+
+
+def _withdraw(
+    request: HttpRequest, transfer: Transfer, *, by: User, seen: datetime.datetime | None
+) -> None:
     try:
         with transaction.atomic():
-            services.transfer_withdraw(transfer=transfer, by=user)
-    except CaseRuleError as exc:
+            services.transfer_withdraw(transfer=transfer, by=by, seen=seen)
+    except (StaleEditError, CaseRuleError) as exc:
         _error(request, exc)
     else:
         messages.success(
             request,
-            _("The transfer of case %(reference)s is withdrawn.") % {"reference": case.reference},
+            _("The transfer of case %(reference)s is withdrawn.")
+            % {"reference": transfer.case.reference},
         )
-    if request.POST.get("from_case") and policy.may(user, CaseAction.READ, case):
-        return HttpResponseRedirect(_case_url(case.pk))
-    return _list_url()

@@ -112,12 +112,12 @@ STATE_WEIGHTS = [
     (CaseState.INQUIRY, 12),
     (CaseState.ASSESSMENT, 12),
     (CaseState.ACCEPTED, 8),
-    (CaseState.ACTIVE, 35),
+    (CaseState.ACTIVE, 39),
     (CaseState.COMPLETED, 15),
     (CaseState.DISCONTINUED, 8),
     (CaseState.REJECTED, 6),
-    (CaseState.TRANSFERRED, 4),
 ]
+# A case that moved to another municipality is an accepted transfer (demo.cases), not a state.
 
 
 def synthetic_identity_number(rng: random.Random, birth: datetime.date) -> str:
@@ -255,7 +255,7 @@ class Command(BaseCommand):
         if state in {CaseState.COMPLETED, CaseState.DISCONTINUED, CaseState.REJECTED}:
             closed = min(today, opened + datetime.timedelta(days=rng.randint(20, 500)))
         review = None
-        if closed is None and state != CaseState.TRANSFERRED:
+        if closed is None:
             review = today + datetime.timedelta(days=rng.randint(-20, 60))
         return Case.objects.create(
             reference=f"{muni.code}-{opened.year}-{n:04d}",

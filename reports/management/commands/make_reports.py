@@ -63,7 +63,7 @@ class Command(BaseCommand):
             except Exception as exc:  # one bad report must not stop the month's others
                 failed += 1
                 services.report_attempt_failed(
-                    report_id=report.pk, error=f"{type(exc).__name__}: {exc}", final=True
+                    report_id=report.pk, error=f"{type(exc).__name__}: {exc}", retry_in=None
                 )
                 self.stderr.write(f"Report {report.pk} failed: {type(exc).__name__}: {exc}")
         self.stdout.write(
