@@ -179,14 +179,14 @@ class Stack:
 
 
 def _point_app_at(url: str) -> None:
-    """Make this process's Celery app publish to `url` (its pooled connections are dropped)."""
+    """Make this process's Celery app publish to `url`: its pools are forgotten (as Celery
+    does after a fork) and made anew for the new address on their next use. They are not
+    closed: a producer pool made for the old address may still hold them."""
     app.conf.broker_url = url
     app.conf.broker_write_url = None
-    pool = app._pool
-    if pool is not None:
-        with contextlib.suppress(Exception):
-            pool.force_close_all()
     app._pool = None
+    with contextlib.suppress(AttributeError, KeyError):
+        app.__dict__["amqp"]._producer_pool = None
 
 
 @pytest.fixture(name="stack")

@@ -2,6 +2,7 @@
 current values shown and the second person's input kept (issue 10, optimistic locking).
 Values looked for carry the suffix "Kanarie2p5d"."""
 
+from django.utils import translation
 from playwright.sync_api import Browser, expect
 
 from accounts.models import Role
@@ -64,7 +65,9 @@ def test_a_stale_decision_on_the_case_page_is_refused_with_the_state_now(
     second.locator("#decisions input[name=to_state][value=discontinued]").check()
     second.locator("#decisions textarea[name=reason]").fill("Kanarie2p5d avbryts")
     second.locator("#decisions button[type=submit]").click()
-    expect(second.locator(".messages")).to_contain_text(str(CaseState.COMPLETED.label))
+    with translation.override("sv"):  # the page's language
+        completed = str(CaseState.COMPLETED.label)
+    expect(second.locator(".messages")).to_contain_text(completed)
     expect(second.locator(".messages")).to_contain_text("Kanarie2p5d")  # who decided
     # A completed case takes no decision: the reason typed is shown, not lost.
     expect(second.locator("#unsaved-reason")).to_contain_text("Kanarie2p5d avbryts")
