@@ -29,6 +29,7 @@ from accounts.models import (
     RoleGroup,
     User,
 )
+from exitprog.concurrency import StaleEditError
 
 
 class AccountPasswordResetForm(PasswordResetForm):
@@ -231,8 +232,11 @@ class RoleGrantAdmin(admin.ModelAdmin):
                     municipality=grant.role_group.municipality,
                     police_region=grant.role_group.police_region,
                     by=request.user,  # type: ignore[arg-type]
+                    # Read in this request: a revocation or a new grant by someone else
+                    # between this read and the lock is refused, not overwritten.
+                    seen=grant.updated_at,
                 )
-            except services.RoleRuleError as error:
+            except (services.RoleRuleError, StaleEditError) as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
             revoked += 1

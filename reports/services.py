@@ -32,6 +32,7 @@ from accounts.models import CASE_REPORT_INTERVALS, Municipality, User
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases.models import Case, CaseState, FollowUp, PoliceShare
+from exitprog.concurrency import locked_if_unchanged
 from exitprog.pdf import render_pdf
 from outbox.services import outbox_put
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind, ReportState, report_storage
@@ -294,8 +295,6 @@ def municipality_set_case_report_cadence(
 
     `seen` is the municipality's `updated_at` when the form was opened: if it has changed
     since, the save is refused with StaleEditError (exitprog.concurrency)."""
-    from exitprog.concurrency import locked_if_unchanged
-
     if not policy.is_manager_of(by, municipality):
         raise ReportRuleError(
             _("Only the municipality's manager can change this."), code="forbidden"

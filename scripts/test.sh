@@ -18,4 +18,8 @@ echo "==> import-linter (the layers of docs/architecture.md)"
 echo "==> makemigrations --check"
 $PY manage.py makemigrations --check --dry-run
 echo "==> pytest (tests/test_settings.py runs check --deploy under production settings)"
-$PY -m pytest "$@"
+# In parallel (pytest-xdist), one process per core unless EXITPROG_TEST_PROCESSES says how
+# many: each has its own test database (test_exitprog_gw0, ...), and the worker, stack and
+# browser tests their own Celery queues, Redis servers and ports. worksteal hands the tests
+# out as the processes come free, so the long ones (the canary sweeps) do not queue up.
+$PY -m pytest -n "${EXITPROG_TEST_PROCESSES:-auto}" --dist worksteal "$@"

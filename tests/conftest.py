@@ -4,18 +4,31 @@ Stockholm is the home municipality: `caseworker` is assigned to `case`, `teammat
 Stockholm caseworker, `outsider` is a Malmö caseworker, `manager` manages Stockholm,
 `police` is a Stockholm liaison with a share of `case`, `police_unshared` a Syd liaison
 without one, `analyst` and `administrator` hold the national roles.
+
+The reference data (the 290 municipalities, the police regions, the codebooks and the role
+groups the cast's roles live in) is committed once per test database, right after its
+migrations, so that a test does not load it again inside its own transaction; a test that
+empties the tables (`transactional_db`, `live_server`) gets it back after its teardown.
+`rolled_back_data()` gives a module data of its own (the demo, the canary world) that its
+tests share and that is rolled back when the module is done.
 """
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client as HttpClient
+from django.test import override_settings
 from django.utils import timezone
+from pytest_django.plugin import blocking_manager_key
 
 from access import policy
 from accounts import services as role_services
 from accounts.models import Municipality, PoliceRegion, Role, User
+from accounts.roles import role_group_get_or_create
 from accounts.services import municipalities_load
 from agencies.models import Agency, AgencyKind
 from cases.codebooks import codebooks_load
@@ -24,22 +37,89 @@ from tests.factories import TEST_PASSWORD, CaseFactory, UserFactory
 from tests.worker import celery_worker  # noqa: F401 (a real Celery worker: tests/worker.py)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
     # Production's PBKDF2 costs half a second per password; tests need no such strength.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # For the whole session, so that the module-scoped data (the demo, the canary world)
+    # gets it too.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+# The places of the cast's roles (and most other tests'): their role groups are reference data.
+ROLE_PLACES: tuple[tuple[Role, str, str], ...] = (
+    (Role.CASEWORKER, "0180", ""),
+    (Role.MANAGER, "0180", ""),
+    (Role.CASEWORKER, "1280", ""),
+    (Role.MANAGER, "1280", ""),
+    (Role.POLICE_LIAISON, "", "stockholm"),
+    (Role.POLICE_LIAISON, "", "syd"),
+    (Role.ANALYST, "", ""),
+    (Role.ADMINISTRATOR, "", ""),
+)
+
+
+def reference_data_load() -> None:
+    """The municipalities, police regions, codebooks and common role groups, if missing."""
+    if Municipality.objects.exists() and Need.objects.exists():
+        return
+    municipalities_load()
+    codebooks_load()
+    for role, municipality, region in ROLE_PLACES:
+        role_group_get_or_create(
+            role=role,
+            municipality=Municipality.objects.get(code=municipality) if municipality else None,
+            police_region=PoliceRegion.objects.get(code=region) if region else None,
+        )
+
+
+_reference_data_in: set[str] = set()  # the test database this process has loaded it into
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        reference_data_load()
+    _reference_data_in.add(connection.settings_dict["NAME"])
+    yield
+    # Before the test database goes: the hook below must not write to the one it came from.
+    _reference_data_in.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if connection.settings_dict["NAME"] in _reference_data_in:
+        # A transactional test's flush has emptied every table: commit the reference data
+        # again (one query when nothing is missing).
+        with item.config.stash[blocking_manager_key].unblock():
+            reference_data_load()
+    return result
+
+
+@contextlib.contextmanager
+def rolled_back_data(django_db_blocker) -> Iterator[None]:
+    """For a module-scoped fixture: what it makes inside stays for the module's tests (each
+    test's own transaction is a savepoint within), and is rolled back after the last one."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo data of `make run` (seed_demo), made once for the module that asks for it."""
+    from django.core.management import call_command
+
+    with rolled_back_data(django_db_blocker), override_settings(DEBUG=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
 
 
 @pytest.fixture
 def municipalities(db) -> None:
-    """The 290 municipalities, seven police regions and the codebooks.
-
-    Migrations load them, but the browser tests' transactional flush empties every table.
-    """
-    if not Municipality.objects.exists():
-        municipalities_load()
-    if not Need.objects.exists():
-        codebooks_load()
+    """The 290 municipalities, seven police regions and the codebooks: reference data,
+    committed for the whole run (see above); this fixture says a test needs them."""
 
 
 @pytest.fixture

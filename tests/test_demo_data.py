@@ -1,13 +1,17 @@
 """The demo data that `make run` loads: every role has a login that works."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from access import policy
 from accounts.models import Municipality, Role, User
+from cases import selectors
 from cases.identity import parse_identity_number
-from cases.models import Case, CaseState
+from cases.models import Case, CaseState, FollowUp
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -22,9 +26,9 @@ LOGINS = {
 
 
 @pytest.fixture
-def demo(settings, municipalities):
+def demo(demo_data, db, settings):
+    """The demo, seeded once for this module (tests/conftest.py); each test is rolled back."""
     settings.DEBUG = True
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_demo_has_four_programs_and_about_200_cases_in_every_state(demo):
@@ -91,3 +95,33 @@ def test_demo_has_referrals_in_every_state_and_inbound_ones(demo):
     inbound = Referral.objects.filter(direction="inbound").select_related("case")
     assert inbound.count() == 2
     assert all(r.case.source_agency_id == r.agency_id for r in inbound)
+
+
+def test_demo_shows_cw_stockholm_a_due_and_a_recorded_follow_up(demo, settings):
+    worker = User.objects.get(username="cw.stockholm")
+
+    home = selectors.caseworker_home(
+        user=worker, today=timezone.localdate(), due_within_days=settings.EXITPROG_DUE_SOON_DAYS
+    )
+    assert any(
+        f.months == 3 and f.due_on >= timezone.localdate() - datetime.timedelta(days=7)
+        for f in home.follow_ups_due
+    )
+    mine = policy.cases_assigned_to(worker)
+    assert FollowUp.objects.filter(case__in=mine, recorded_at__isnull=False).exists()
+    # Every case that ran and ended has its four follow-ups; a rejected intake has none.
+    ended = Case.objects.filter(state__in=[CaseState.COMPLETED, CaseState.DISCONTINUED])
+    assert FollowUp.objects.filter(case__in=ended).count() == 4 * ended.count()
+    assert not FollowUp.objects.filter(case__state=CaseState.REJECTED).exists()
+    # What the demo recorded keeps the rules of the service.
+    recorded = FollowUp.objects.filter(recorded_at__isnull=False).select_related("case")
+    assert recorded.exists()
+    for f in recorded:
+        assert f.case.closed_on is not None and f.checked_on is not None
+        assert f.case.closed_on <= f.checked_on <= timezone.localdate()
+        assert f.reoffended != "yes" or f.reoffending_source
+        assert f.recorded_by_id is not None
+
+    before = FollowUp.objects.count(), Case.objects.count()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert (FollowUp.objects.count(), Case.objects.count()) == before

@@ -6,12 +6,10 @@ itself produces (translated the same way) rather than with English text.
 """
 
 import datetime
-import io
 import re
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,9 +18,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from access import policy
-from accounts.models import User
 from audit.models import AccessAction, AccessLogEntry
-from cases import selectors, services
+from cases import services
 from cases.models import Case, CaseState, FollowUp
 from exitprog.dates import add_months
 from tests.conftest import Cast
@@ -566,35 +563,3 @@ def test_case_page_queries_do_not_grow_with_follow_ups(client, cast, django_asse
         response = client.get(case_url(cast.case))
 
     assert section(response.content.decode()).count("<tr>") == 5  # the head and four rows
-
-
-# --- The demo data ----------------------------------------------------------------------------
-
-
-def test_demo_shows_cw_stockholm_a_due_and_a_recorded_follow_up(settings, municipalities):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
-    worker = User.objects.get(username="cw.stockholm")
-
-    home = selectors.caseworker_home(
-        user=worker, today=today(), due_within_days=settings.EXITPROG_DUE_SOON_DAYS
-    )
-    assert any(f.months == 3 and f.due_on >= days_ago(7) for f in home.follow_ups_due)
-    mine = policy.cases_assigned_to(worker)
-    assert FollowUp.objects.filter(case__in=mine, recorded_at__isnull=False).exists()
-    # Every case that ran and ended has its four follow-ups; a rejected intake has none.
-    ended = Case.objects.filter(state__in=[CaseState.COMPLETED, CaseState.DISCONTINUED])
-    assert FollowUp.objects.filter(case__in=ended).count() == 4 * ended.count()
-    assert not FollowUp.objects.filter(case__state=CaseState.REJECTED).exists()
-    # What the demo recorded keeps the rules of the service.
-    recorded = FollowUp.objects.filter(recorded_at__isnull=False).select_related("case")
-    assert recorded.exists()
-    for f in recorded:
-        assert f.case.closed_on is not None and f.checked_on is not None
-        assert f.case.closed_on <= f.checked_on <= today()
-        assert f.reoffended != "yes" or f.reoffending_source
-        assert f.recorded_by_id is not None
-
-    before = FollowUp.objects.count(), Case.objects.count()
-    call_command("seed_demo", stdout=io.StringIO())
-    assert (FollowUp.objects.count(), Case.objects.count()) == before
