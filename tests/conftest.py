@@ -170,8 +170,7 @@ def make_user(username: str, role: Role, **scope) -> User:
     return user
 
 
-@pytest.fixture
-def cast(stockholm, malmo) -> Cast:
+def cast_build(stockholm: Municipality, malmo: Municipality) -> Cast:
     stockholm_region = PoliceRegion.objects.get(code="stockholm")
     syd = PoliceRegion.objects.get(code="syd")
     caseworker = make_user("kim", Role.CASEWORKER, municipality=stockholm)
@@ -207,6 +206,70 @@ def cast(stockholm, malmo) -> Cast:
         malmo=malmo,
         consent=consent,
         police_agency=police_agency,
+    )
+
+
+# What makes a test transactional: its data must be committed for another thread or process
+# (the live server, a Celery worker) and its tables are flushed after it.
+TRANSACTIONAL_FIXTURES = frozenset({"transactional_db", "live_server", "celery_worker", "stack"})
+_modules_with_shared_cast: set[str] = set()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return by_marker or bool(TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module shares one cast (made once, rolled back after it) when it has tests of the
+    cast and no transactional test: such a test needs its cast committed, and the module's
+    open transaction would hide it from the live server and the workers."""
+    by_module: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::")[0], []).append(item)
+    _modules_with_shared_cast.clear()
+    for module, its in by_module.items():
+        if any("cast" in getattr(i, "fixturenames", ()) for i in its) and not any(
+            _is_transactional(i) for i in its
+        ):
+            _modules_with_shared_cast.add(module)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_cast(request, django_db_blocker) -> Iterator[Cast | None]:
+    """The cast of a module that shares one (above): every test of the module sees it, those
+    that ask for `cast` as well as those that do not, whatever their order."""
+    if request.node.nodeid not in _modules_with_shared_cast:
+        yield None
+        return
+    request.getfixturevalue("django_db_setup")
+    with rolled_back_data(django_db_blocker):
+        yield cast_build(
+            Municipality.objects.get(code="0180"), Municipality.objects.get(code="1280")
+        )
+
+
+@pytest.fixture
+def cast(_module_cast: Cast | None, stockholm, malmo) -> Cast:
+    """The cast: the module's shared one read afresh for this test (nothing a test changes
+    in memory reaches the next), or one made for this test alone."""
+    if _module_cast is None:
+        return cast_build(stockholm, malmo)
+    shared = _module_cast
+    users = User.objects.in_bulk([u.pk for u in shared.all_users().values()])
+    case = Case.objects.select_related("client").get(pk=shared.case.pk)
+    # The relations a made case has in memory, to the same objects the test holds.
+    case.municipality, case.created_by = stockholm, users[shared.manager.pk]
+    return Cast(
+        **{name: users[user.pk] for name, user in shared.all_users().items()},
+        case=case,
+        stockholm=stockholm,
+        malmo=malmo,
+        consent=Consent.objects.get(pk=shared.consent.pk),
+        police_agency=Agency.objects.get(pk=shared.police_agency.pk),
     )
 
 
