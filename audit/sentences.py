@@ -67,6 +67,9 @@ PAGES: dict[str, Promise] = {
     "transfer form": pgettext_lazy("access log", "the transfer form"),
     "transfer": pgettext_lazy("access log", "a transfer"),
     "follow-up form": pgettext_lazy("access log", "the follow-up form"),
+    "case plan": pgettext_lazy("access log", "the case plan"),
+    "case plan form": pgettext_lazy("access log", "the form to write the case plan"),
+    "review form": pgettext_lazy("access log", "the review form"),
 }
 
 OPENED = _("%(who)s opened %(page)s")
@@ -91,6 +94,8 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CREATE, "motivation assessment"): _("%(who)s recorded a motivation assessment"),
     (AccessAction.CREATE, "threat assessment"): _("%(who)s recorded a threat assessment"),
     (AccessAction.CREATE, "need"): _("%(who)s added a need"),
+    (AccessAction.CREATE, "case plan"): _("%(who)s wrote a new version of the case plan"),
+    (AccessAction.CREATE, "review"): _("%(who)s recorded a review of the case"),
     (AccessAction.CHANGE, "need resolved"): _("%(who)s marked a need as resolved"),
     (AccessAction.CREATE, "intervention"): _("%(who)s added an intervention"),
     (AccessAction.CHANGE, "intervention"): _("%(who)s changed an intervention"),

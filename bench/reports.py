@@ -195,6 +195,7 @@ def identity_number(n: int) -> str:
 def build_case(n: int, manager: User, workers: list[User]) -> None:
     """One case and its year of records; `n` seeds the random choices."""
     from django.db import transaction
+    from django.utils import timezone
 
     from access import policy
     from accounts.models import Municipality
@@ -217,6 +218,7 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
         Need,
         ThreatAssessment,
     )
+    from records.models import CasePlan, PlanGoal
     from referrals.models import Referral, ReferralEvent
     from reports.periods import add_months
 
@@ -247,9 +249,16 @@ def build_case(n: int, manager: User, workers: list[User]) -> None:
             opened_on=OPENED,
             closed_on=COMPLETED,
             source="police",
-            plan=PLAN,
             created_by=manager,
         )
+        plan = CasePlan.objects.create(
+            case=case,
+            version=1,
+            written_by=manager,
+            written_at=timezone.make_aware(datetime.datetime.combine(OPENED, datetime.time(9))),
+            next_review_on=COMPLETED,
+        )
+        PlanGoal.objects.create(plan=plan, order=1, goal=PLAN, responsible=manager)
         for worker in workers[:2]:
             policy.case_grant_assignment(case=case, user=worker)
         path = [

@@ -148,7 +148,6 @@ class Case(models.Model):
     source = models.CharField(
         _("intake source"), max_length=30, choices=IntakeSource.choices, default="self"
     )
-    plan = models.TextField(_("plan"), blank=True)
     source_agency = models.ForeignKey(
         "agencies.Agency",
         on_delete=models.PROTECT,

@@ -575,6 +575,9 @@ class SharedCasePage:
     placements: list[Placement]
     decisions: list[CaseStateChange]
     notes: list[PoliceNote]
+    # The share that lets this liaison in (their own, or their region's): its basis, until
+    # when it runs and who at the municipality made it, the liaison's contact there.
+    share: PoliceShare | None = None
 
     @property
     def current_threat(self) -> ThreatAssessment | None:
@@ -608,6 +611,13 @@ def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
         .order_by("-at", "-id")
     )
     notes = list(case.police_notes.select_related("author").order_by("-written_at", "-id"))
+    share = (
+        PoliceShare.objects.filter(case=case, ended_at__isnull=True)
+        .filter(Q(liaison_id=uid) | Q(police_region_id__in=policy.grants_for(user).police_regions))
+        .select_related("created_by", "consent")
+        .order_by("-created_at", "-id")
+        .first()
+    )
     if last_seen is not None:
         for threat in threats:
             threat.is_new = threat.recorded_at > last_seen  # type: ignore[attr-defined]
@@ -631,6 +641,7 @@ def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
         placements=placements,
         decisions=decisions,
         notes=notes,
+        share=share,
     )
 
 

@@ -309,6 +309,13 @@ def _case_changed(case: Case) -> str:
     ) % {"now": case_now(case)}
 
 
+def case_next_review_set(*, case: Case, on: datetime.date) -> None:
+    """Set the date of the case's next review: a step of a larger service (a plan written, a
+    review recorded) that checks the rules and writes the access log itself."""
+    case.next_review_on = on
+    case.save(update_fields=["next_review_on", "updated_at"])
+
+
 @transaction.atomic
 def case_transition(
     *,

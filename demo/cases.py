@@ -42,6 +42,7 @@ from cases.models import (
     ThreatAssessment,
 )
 from exitprog.dates import add_months
+from records.models import CasePlan, PlanGoal, Review, ReviewOutcome
 
 NATIONAL_AGENCIES = [
     ("Kriminalvården", AgencyKind.PRISON_PROBATION),
@@ -63,6 +64,19 @@ GROUPS = [
     ("Rörelsen Järnet", CriminalGroup.Kind.EXTREMIST, ""),
 ]
 CONFLICTS = [("Nätverket Norrsken", "Gänget Vågen"), ("Kretsen Ekbacken", "Grupperingen Hamnen")]
+PLAN_GOALS = [
+    "Eget boende utan koppling till gruppen inom sex månader.",
+    "Sysselsättning: praktik eller studier på heltid.",
+    "En plan för skulderna tillsammans med budget- och skuldrådgivningen.",
+    "Bryta kontakten med gruppen och bygga ett nytt socialt nätverk.",
+    "Behandling för missbruk i öppenvård.",
+]
+REVIEW_TEXTS = [
+    "Målen och insatserna gicks igenom med klienten.",
+    "Uppföljning med klienten och kontaktpersonen om boende och sysselsättning.",
+    "Genomgång av planen efter ny hotbedömning.",
+]
+
 JOURNAL_TEXTS = [
     "Samtal med klienten om boende och ekonomi. "
     "Klienten uppger att kontakten med gruppen har upphört.",
@@ -195,6 +209,14 @@ def case_records(
         _assessments(rng=rng, case=case, ref=ref, assessor=worker, today=today, step=step)
     if CaseState.ACCEPTED in path:
         _interventions(rng=rng, case=case, ref=ref, by=worker, today=today)
+        _plan(
+            rng=rng,
+            case=case,
+            by=worker,
+            accepted_on=case.opened_on
+            + datetime.timedelta(days=step * path.index(CaseState.ACCEPTED)),
+            today=today,
+        )
         _placements(rng=rng, case=case, by=worker, today=today)
         consent = Consent.objects.create(
             case=case,
@@ -303,6 +325,47 @@ def _interventions(
             )
         )
     Intervention.objects.bulk_create(rows)
+
+
+def _plan(
+    *, rng: random.Random, case: Case, by: User, accepted_on: datetime.date, today: datetime.date
+) -> None:
+    """The plan written when the case was accepted, and the reviews since, every three months;
+    an open case's last review set its next review date (which may have passed since)."""
+    written = min(accepted_on + datetime.timedelta(days=7), case.closed_on or today, today)
+    plan = CasePlan.objects.create(
+        case=case,
+        version=1,
+        written_by=by,
+        written_at=_at(written),
+        next_review_on=written + datetime.timedelta(days=90),
+    )
+    interventions = list(case.interventions.all())
+    for order, goal in enumerate(rng.sample(PLAN_GOALS, rng.randint(1, 3)), start=1):
+        row = PlanGoal.objects.create(plan=plan, order=order, goal=goal, responsible=by)
+        if interventions:
+            row.interventions.set(rng.sample(interventions, min(len(interventions), 2)))
+    end = case.closed_on or today
+    days = []
+    reviewed = written + datetime.timedelta(days=90)
+    while reviewed < end:
+        days.append(reviewed)
+        reviewed += datetime.timedelta(days=90)
+    for i, day in enumerate(days):
+        following = day + datetime.timedelta(days=90)
+        shown = case.next_review_on if case.is_open and i == len(days) - 1 else None
+        if shown is not None and shown > day:
+            following = shown  # the date the case shows
+        Review.objects.create(
+            case=case,
+            plan=plan,
+            reviewed_on=day,
+            reviewed=rng.choice(REVIEW_TEXTS),
+            outcome=ReviewOutcome.CONTINUE,
+            next_review_on=following,
+            recorded_by=by,
+            recorded_at=_at(day),
+        )
 
 
 PLACEMENT_TOWNS = ["0180", "1480", "1280", "2321", "0380", "0580", "1880", "2480", "2281", "0680"]

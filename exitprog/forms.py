@@ -11,8 +11,13 @@ from typing import Any
 
 from django import forms
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_noop
 
 from exitprog.text import clean_text
+
+# Strings of Django's own that its Swedish catalogue lacks (new in Django 6.x): naming them
+# here puts them in ours, whose translations come first. The empty choice of every select.
+DJANGO_STRINGS = (gettext_noop("- Select an option -"),)
 
 
 def _clean_value(value: Any) -> Any:

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "agencies",
     "cases",
+    "records",
     "referrals",
     "reports",
     "audit",
@@ -92,6 +93,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.navigation",
             ],
+            # The project's own filters (exitprog is no app of its own: its AppConfig is the
+            # admin's): `{% load amounts %}`.
+            "libraries": {"amounts": "exitprog.templatetags.amounts"},
         },
     },
 ]

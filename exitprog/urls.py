@@ -48,6 +48,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("audit.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("records.urls")),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
 ]

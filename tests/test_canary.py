@@ -41,6 +41,8 @@ from cases.models import (
     StageOfChange,
     ThreatSource,
 )
+from records import services as plan_services
+from records.models import ReviewOutcome
 from referrals import services as referral_services
 from referrals.models import ReferralState
 from reports.models import ReportKind
@@ -166,7 +168,21 @@ def enrich(spec: CaseSpec, *, by: User, police_agency: Agency, other_agency: Age
         c[name] = canary(spec.key, name)
         return c[name]
 
-    Case.objects.filter(pk=case.pk).update(plan=put("plan"))
+    plan_services.plan_write(
+        case=case,
+        by=by,
+        next_review_on=today + 30 * DAY,
+        goals=[plan_services.GoalInput(goal=put("plan_goal"), responsible=by)],
+    )
+    plan_services.review_record(
+        case=case,
+        by=by,
+        reviewed_on=today,
+        reviewed=put("review"),
+        outcome=ReviewOutcome.CONTINUE,
+        note=put("review_note"),
+        next_review_on=today + 40 * DAY,
+    )
     instrument = Instrument.objects.get(code="motivation", is_current=True)
     services.assessment_record(
         case=case,
@@ -603,6 +619,9 @@ URL_TABLE: dict[str, Callable[[World], list[Target]]] = {
     "cases:intervention_new": per_case,
     "cases:intervention_edit": per_case_object("intervention_id"),
     "cases:journal_new": per_case,
+    "records:plan": per_case,
+    "records:plan_new": per_case,
+    "records:review_new": per_case,
     "cases:consent_new": per_case,
     "cases:consent_revoke": per_case_object("consent_id"),
     "cases:affiliation_new": per_case,
@@ -671,7 +690,7 @@ def test_every_url_pattern_has_an_entry_in_the_table():
 
 # Fields no page shows even to the owning manager today (the plan only in a case follow-up PDF,
 # which only the "shr" and "prt" cases have here); the control below does not ask for them.
-NOT_DISPLAYED = frozenset({"assessment_notes", "consent_note", "plan"})
+NOT_DISPLAYED = frozenset({"assessment_notes", "consent_note"})
 
 # --- The sweep ------------------------------------------------------------------------------------
 

@@ -15,11 +15,14 @@ from cases.models import (
     CaseStateChange,
     Client,
     Instrument,
+    Intervention,
+    InterventionType,
     JournalEntry,
     Recommendation,
     StageOfChange,
     ThreatAssessment,
 )
+from records import services as plan_services
 from tests.factories import CaseFactory, synthetic_identity_number
 
 pytestmark = pytest.mark.django_db
@@ -126,13 +129,32 @@ def _fill_case(cast, n: int) -> None:
         )
 
 
+def _write_plan(cast, *, goals: int) -> None:
+    mentor = Intervention.objects.create(
+        case=cast.case, created_by=cast.caseworker, type=InterventionType.objects.get(code="mentor")
+    )
+    plan_services.plan_write(
+        case=cast.case,
+        by=cast.caseworker,
+        next_review_on=timezone.localdate() + datetime.timedelta(days=30),
+        goals=[
+            plan_services.GoalInput(
+                goal=f"Mål {i}", responsible=cast.caseworker, interventions=[mentor]
+            )
+            for i in range(goals)
+        ],
+    )
+
+
 def test_case_page_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries):
     client.force_login(cast.manager)
     client.get(detail_url(cast.case))  # warm the content-type cache
     _fill_case(cast, 3)
-    with django_assert_num_queries(32) as small:
+    _write_plan(cast, goals=1)
+    with django_assert_num_queries(36) as small:  # 32, and the plan section's 4
         client.get(detail_url(cast.case))
     _fill_case(cast, 5000)
+    _write_plan(cast, goals=8)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(detail_url(cast.case))
     assert response.status_code == 200
@@ -418,3 +440,28 @@ def test_a_new_case_takes_the_next_free_reference_even_after_gaps(cast):
     )
     assert case.reference == f"0180-{year}-0008"
     assert Case.objects.filter(reference__startswith=f"0180-{year}-").count() == 2
+
+
+def test_costs_are_shown_with_the_languages_digit_groups(client, cast):
+    """12500.50 is "12 500,50" in Swedish (a no-break space groups the digits), "12,500.50"
+    in English; the total likewise."""
+    Intervention.objects.create(
+        case=cast.case,
+        created_by=cast.caseworker,
+        type=InterventionType.objects.get(code="mentor"),
+        cost_sek="12500.50",
+    )
+    Intervention.objects.create(
+        case=cast.case,
+        created_by=cast.caseworker,
+        type=InterventionType.objects.get(code="mentor"),
+        cost_sek="1000000",
+    )
+    client.force_login(cast.caseworker)
+    swedish = client.get(detail_url(cast.case)).content.decode()
+    assert "12\xa0500,50" in swedish and "1\xa0000\xa0000<" in swedish
+    assert "1\xa0012\xa0500,50" in swedish  # the total
+    assert "12500,50" not in swedish
+    client.post(reverse("set_language"), {"language": "en"})
+    english = client.get(detail_url(cast.case)).content.decode()
+    assert "12,500.50" in english and "1,012,500.50" in english

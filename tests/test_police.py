@@ -170,9 +170,10 @@ def test_liaison_with_share_sees_only_the_shared_parts(client, cast, full_case):
         "BESLUTSMOTIVERING-HEMLIG",
         "REMISSSYFTE-HEMLIGT",
         cast.caseworker.get_full_name(),
-        cast.manager.get_full_name(),
     ):
         assert secret not in text, secret
+    # The manager who made the share is named once: as the liaison's contact (issue 11).
+    assert text.count(cast.manager.get_full_name()) == 1
 
 
 def test_protected_identity_is_masked_and_no_address(client, cast):
@@ -583,7 +584,7 @@ def test_shared_view_runs_a_fixed_number_of_queries(
     if visited:
         client.get(shared_url(cast.case))
     _add_records(cast, 2)
-    with django_assert_num_queries(22) as small:
+    with django_assert_num_queries(23) as small:  # 22, and the share the liaison reads by
         client.get(shared_url(cast.case))
     _add_records(cast, 30)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -599,3 +600,33 @@ def test_police_home_runs_a_fixed_number_of_queries(client, cast, django_assert_
     with django_assert_num_queries(len(small.captured_queries)):
         client.get(reverse("home"))
     assert len(selectors.police_home(user=cast.police)) == 31
+
+
+def test_the_shared_view_names_the_contact_the_basis_and_until_when(cast, login):
+    """Issue 11: the liaison sees who at the municipality made the share (their contact),
+    on what basis and until when it runs. Values looked for carry "Dela5t2m"."""
+    cast.manager.first_name, cast.manager.last_name = "Maria", "Delasson5t2m"
+    cast.manager.email = "maria.dela5t2m@stockholm.example"
+    cast.manager.save(update_fields=["first_name", "last_name", "email"])
+    text = login(cast.police).get(shared_url(cast.case)).content.decode()
+    assert "Maria Delasson5t2m" in text
+    assert 'href="mailto:maria.dela5t2m@stockholm.example"' in text
+    assert f"Klientens samtycke från {cast.consent.valid_from:%Y-%m-%d}" in text
+    assert f"{cast.consent.valid_until:%Y-%m-%d}" in text
+
+
+def test_a_region_share_on_a_legal_basis_runs_until_the_program_ends_it(cast, login):
+    region_case = CaseFactory(municipality=cast.stockholm, created_by=cast.manager)
+    PoliceShare.objects.create(
+        case=region_case,
+        police_region=PoliceRegion.objects.get(code="stockholm"),
+        legal_basis="OSL 10 kap. 2 § Dela5t2m",
+        created_by=cast.manager,
+    )
+    policy.case_grant_police_share(
+        case=region_case, region=PoliceRegion.objects.get(code="stockholm")
+    )
+    text = login(cast.police).get(shared_url(region_case)).content.decode()
+    assert "OSL 10 kap. 2 § Dela5t2m" in text
+    assert "Tills verksamheten avslutar den" in text
+    assert login(cast.police_unshared).get(shared_url(region_case)).status_code == 404

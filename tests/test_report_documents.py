@@ -39,6 +39,7 @@ from cases.models import (
     PoliceNote,
     ThreatAssessment,
 )
+from records.models import CasePlan, PlanGoal
 from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.charts import Bar, bar_chart_svg
 from reports.documents import report_document
@@ -112,8 +113,17 @@ def build_history(cast) -> History:
     case = cast.case
     case.opened_on = start - datetime.timedelta(days=330)
     case.next_review_on = today - datetime.timedelta(days=3)
-    case.plan = "Boende i annan kommun, skuldsanering och stöd till arbete."
-    case.save(update_fields=["opened_on", "next_review_on", "plan"])
+    # The plan in force when the period ended (written then: made here, not by the service).
+    plan = CasePlan.objects.create(
+        case=case, version=1, written_by=kim, written_at=at(start), next_review_on=today
+    )
+    PlanGoal.objects.create(
+        plan=plan,
+        order=1,
+        goal="Boende i annan kommun, skuldsanering och stöd till arbete.",
+        responsible=kim,
+    )
+    case.save(update_fields=["opened_on", "next_review_on"])
     CaseStateChange.objects.create(
         case=case,
         from_state=CaseState.ASSESSMENT,
@@ -672,7 +682,7 @@ def grow(history: History, n: int) -> None:
 
 # The queries of report_document per kind, with the report loaded as report_render loads it.
 QUERIES = {
-    ReportKind.CASE_FOLLOW_UP: 9,
+    ReportKind.CASE_FOLLOW_UP: 12,  # 9, and the plan in force with its goals and interventions
     ReportKind.CASELOAD: 9,
     ReportKind.POLICE_SUMMARY: 6,
 }

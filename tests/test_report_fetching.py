@@ -16,6 +16,7 @@ from agencies.models import Agency, AgencyKind
 from cases.models import JournalEntry, PoliceNote
 from exitprog import pdf as rendering
 from exitprog.pdf import render_pdf
+from records.models import CasePlan, PlanGoal
 from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.documents.common import head_context
 from reports.models import AUDIENCE_OF_KIND, Report, ReportKind
@@ -73,8 +74,14 @@ def period() -> Period:
 def hostile_case(cast, hostile, period):
     """The cast's case with the markup in every text a report prints."""
     case, kim = cast.case, cast.caseworker
-    case.plan = hostile
-    case.save(update_fields=["plan"])
+    plan = CasePlan.objects.create(
+        case=case,
+        version=1,
+        written_by=kim,
+        written_at=timezone.make_aware(datetime.datetime.combine(period.start, datetime.time(9))),
+        next_review_on=period.end,
+    )
+    PlanGoal.objects.create(plan=plan, order=1, goal=hostile, responsible=kim)
     kim.first_name = hostile[:150]
     kim.save(update_fields=["first_name"])
     day = period.start + datetime.timedelta(days=3)

@@ -32,9 +32,11 @@ from cases.models import (
     JournalEntry,
     StageOfChange,
 )
+from exitprog.numbers import sek
+from records.selectors import case_plan_at
 from referrals.models import Referral, ReferralState
 from referrals.selectors import is_unanswered, waiting_days
-from reports.documents.common import day_bounds, identity_of, sek
+from reports.documents.common import day_bounds, identity_of
 from reports.periods import Period
 
 TEMPLATE = "reports/pdf/case_follow_up.html"
@@ -204,6 +206,7 @@ def case_follow_up_context(
         intervention.cost_text = sek(intervention.cost_sek)  # type: ignore[attr-defined]
     return TEMPLATE, {
         "case": case,
+        "plan": case_plan_at(case=case, end=end_at),
         "identity": identity_of(case.client),
         "assignments": assignments,
         "threat": threat,

@@ -46,9 +46,10 @@ from cases.models import (
     Intervention,
     InterventionStatus,
 )
+from exitprog.numbers import number, sek
 from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.charts import Bar, bar_chart_svg
-from reports.documents.common import bilingual, day_bounds, number, sek
+from reports.documents.common import bilingual, day_bounds
 from reports.periods import Period
 
 TEMPLATE = "reports/pdf/caseload.html"

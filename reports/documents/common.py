@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from cases.models import Client
@@ -50,18 +49,6 @@ def day_bounds(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
         period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
     )
     return start, end
-
-
-def number(value: float | Decimal | int, decimals: int = 0) -> str:
-    """`value` grouped in thousands the way the active language writes it ("12 500")."""
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-
-
-def sek(amount: Decimal | None) -> str:
-    """An amount in kronor: whole kronor unless it has öre; a dash when unknown."""
-    if amount is None:
-        return "\N{EN DASH}"
-    return number(amount, 0 if amount == amount.to_integral_value() else 2)
 
 
 def bilingual(swedish: str, english: str) -> str:
