@@ -73,3 +73,14 @@ def log_in(live_server, password):
         page.wait_for_url(f"{live_server.url}/")
 
     return _log_in
+
+
+@pytest.fixture(autouse=True)
+def _close_own_contexts(browser):
+    """Close the contexts a test opened itself (`browser.new_context()`), so that none of its
+    pages stays open, and busy, for the rest of the session."""
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
