@@ -597,3 +597,10 @@ def test_pages_take_a_fixed_number_of_queries(
     expected = 12 if which == "municipality" else 13
     with django_assert_num_queries(expected):
         client.get(url, params)
+
+
+def test_the_case_log_leads_back_to_the_case(client, cast):
+    """Issue 11: the case's access log was a dead end; it links back to the case page."""
+    text = page(client, cast.manager, case_log_url(cast.case))
+    back = reverse("cases:detail", args=[cast.case.pk])
+    assert f'<a href="{back}">Tillbaka till ärende {cast.case.reference}</a>' in text
