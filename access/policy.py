@@ -45,6 +45,7 @@ from cases.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Client,
+    PoliceShare,
     Transfer,
 )
 from reports.models import Report, ReportAudience, ReportKind
@@ -223,15 +224,14 @@ def client_for_intake(
     )
 
 
-def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
-    """An open share of the case with this liaison or their region, on a basis valid today.
+def _valid_police_shares(user: AnyUser, regions: frozenset[int]) -> QuerySet[PoliceShare]:
+    """The open shares with this liaison or their region, on a basis valid today.
 
     A consent counts while it is neither revoked nor expired and names a police agency of the
     liaison's region (or the police without a region); a recorded legal basis always counts.
     Checked on every request, so a revocation ends the access at once.
     """
     from agencies.models import AgencyKind
-    from cases.models import PoliceShare
 
     today = timezone.localdate()
     consent_valid = Q(
@@ -242,11 +242,22 @@ def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
         Q(consent__agencies__police_region__isnull=True)
         | Q(consent__agencies__police_region_id__in=regions)
     )
-    return Exists(
-        PoliceShare.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
+    return (
+        PoliceShare.objects.filter(ended_at__isnull=True)
         .filter(Q(liaison__pk=user_pk(user)) | Q(police_region_id__in=regions))
         .filter(~Q(legal_basis="") | (consent_valid & covers_police))
     )
+
+
+def _valid_police_share(user: AnyUser, regions: frozenset[int]) -> Exists:
+    """Has the case an open share with this liaison or their region, on a valid basis?"""
+    return Exists(_valid_police_shares(user, regions).filter(case=OuterRef("pk")))
+
+
+def police_shares_valid_for(user: AnyUser) -> QuerySet[PoliceShare]:
+    """The shares that let this liaison read cases today (the ones `cases_shared_with` checks):
+    for the shared view to say on which basis, until when and made by whom."""
+    return _valid_police_shares(user, grants_for(user).police_regions)
 
 
 def cases_shared_with(user: AnyUser) -> QuerySet[Case]:

@@ -612,8 +612,8 @@ def shared_case_page(*, user: AnyUser, case: Case) -> SharedCasePage:
     )
     notes = list(case.police_notes.select_related("author").order_by("-written_at", "-id"))
     share = (
-        PoliceShare.objects.filter(case=case, ended_at__isnull=True)
-        .filter(Q(liaison_id=uid) | Q(police_region_id__in=policy.grants_for(user).police_regions))
+        policy.police_shares_valid_for(user)
+        .filter(case=case)
         .select_related("created_by", "consent")
         .order_by("-created_at", "-id")
         .first()

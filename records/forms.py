@@ -4,7 +4,7 @@ The forms check the shape of the input; the rules (who may be responsible, how f
 next review may be) are the services' and come back as `CaseRuleError`.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -57,10 +57,22 @@ class GoalForm(CleanInputForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = responsible  # type: ignore[attr-defined]
-        self.fields["interventions"].queryset = interventions  # type: ignore[attr-defined]
-        if not interventions.exists():
+        # The formset hands every row the same two querysets: iterating them here fills their
+        # cache once, so the options cost two queries however many rows the plan has (a
+        # ModelChoiceField would read its queryset again for each row). Checking a choice
+        # still goes through the queryset.
+        person = cast(ResponsibleChoiceField, self.fields["responsible"])
+        person.queryset = responsible
+        person.choices = [
+            ("", person.empty_label),
+            *((u.pk, person.label_from_instance(u)) for u in responsible),
+        ]
+        planned = cast(InterventionChoiceField, self.fields["interventions"])
+        if not interventions:
             del self.fields["interventions"]
+            return
+        planned.queryset = interventions
+        planned.choices = [(i.pk, planned.label_from_instance(i)) for i in interventions]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

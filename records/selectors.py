@@ -28,14 +28,19 @@ class PlanSection:
     latest_review: Review | None
 
 
-def case_plan_section(*, case: Case) -> PlanSection:
-    plan = (
+def case_plan_current(*, case: Case) -> CasePlan | None:
+    """The plan in force (the newest version), with its goals."""
+    return (
         CasePlan.objects.filter(case=case)
         .select_related("written_by")
         .prefetch_related(_goals())
         .order_by("-version")
         .first()
     )
+
+
+def case_plan_section(*, case: Case) -> PlanSection:
+    plan = case_plan_current(case=case)
     review = (
         Review.objects.filter(case=case)
         .select_related("recorded_by")

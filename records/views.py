@@ -59,7 +59,7 @@ def plan_new(request: HttpRequest, case_id: int) -> HttpResponse:
         request.user, case_id, action=CaseAction.EDIT, what="case plan form"
     )
     user = cast(User, request.user)
-    current = selectors.case_plan_section(case=case).plan
+    current = selectors.case_plan_current(case=case)
     choices = {
         "responsible": selectors.plan_responsible_choices(case=case),
         "interventions": selectors.plan_intervention_choices(case=case),

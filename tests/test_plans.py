@@ -363,3 +363,32 @@ def test_the_plan_page_takes_a_fixed_number_of_queries(cast, login, django_asser
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(plan_url(cast))
     assert response.content.decode().count("<details>") == 6
+
+
+def test_the_plan_form_takes_a_fixed_number_of_queries(cast, login, django_assert_num_queries):
+    """However many goals the plan in force has (each row of the form lists the people and
+    the interventions), and the review form likewise."""
+    client = login(cast.caseworker)
+    mentor = _intervention(cast.case, cast.caseworker)
+    _plan(
+        cast,
+        goals=[services.GoalInput(goal="Ett Plan7q3k", responsible=cast.caseworker)],
+    )
+    client.get(plan_new_url(cast))
+    with django_assert_num_queries(16) as one:
+        client.get(plan_new_url(cast))
+    _intervention(cast.case, cast.caseworker)
+    _plan(
+        cast,
+        goals=[
+            services.GoalInput(
+                goal=f"Mål {i} Plan7q3k", responsible=cast.manager, interventions=[mentor]
+            )
+            for i in range(services.MAX_GOALS)
+        ],
+    )
+    with django_assert_num_queries(len(one.captured_queries)):
+        text = client.get(plan_new_url(cast)).content.decode()
+    assert text.count('<fieldset class="goal">') == services.MAX_GOALS
+    with django_assert_num_queries(11):
+        assert client.get(review_url(cast)).status_code == 200
