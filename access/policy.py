@@ -46,6 +46,7 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     PoliceShare,
+    SavedCaseloadFilter,
     Transfer,
 )
 from reports.models import Report, ReportAudience, ReportKind
@@ -182,12 +183,20 @@ def cases_visible_to(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(condition)
 
 
-def cases_assigned_to(user: AnyUser) -> QuerySet[Case]:
-    """Cases the user works on as an assigned caseworker, in municipalities they still serve."""
+def assigned_to_q(user: AnyUser) -> Q:
+    """Case rows the user works on as an assigned caseworker, in municipalities they still
+    serve: `cases_assigned_to` as a condition, to narrow a case queryset ("my cases")."""
     working = grants_for(user).municipalities_with(MunicipalityPerm.WORK_CASES)
     if not working:
+        return Q(pk__in=[])
+    return Q(municipality_id__in=working) & Q(_assigned_to(user))
+
+
+def cases_assigned_to(user: AnyUser) -> QuerySet[Case]:
+    """Cases the user works on as an assigned caseworker, in municipalities they still serve."""
+    if not grants_for(user).municipalities_with(MunicipalityPerm.WORK_CASES):
         return Case.objects.none()
-    return Case.objects.filter(Q(municipality_id__in=working) & Q(_assigned_to(user)))
+    return Case.objects.filter(assigned_to_q(user))
 
 
 def clients_visible_to(user: AnyUser) -> QuerySet[Client]:
@@ -341,6 +350,55 @@ def may(user: AnyUser, action: CaseAction, case: Case) -> bool:
     return case_access(user, case).allows(action)
 
 
+def _holds_in_municipality(perm: MunicipalityPerm, municipality_id: int) -> Exists:
+    return Exists(
+        MunicipalityGroupObjectPermission.objects.filter(
+            content_object_id=municipality_id, permission__codename=perm, group__user=OuterRef("pk")
+        )
+    )
+
+
+def _assigned_user(case: Case) -> Exists:
+    return Exists(
+        CaseUserObjectPermission.objects.filter(
+            content_object=case, user=OuterRef("pk"), permission__codename=ASSIGNMENT_PERM
+        )
+    )
+
+
+def case_caseworkers(case: Case) -> QuerySet[User]:
+    """The caseworkers assigned to `case` who still work in its municipality (as
+    `cases_assigned_to`), active accounts only: whom the case's events concern."""
+    return User.objects.filter(
+        Q(is_active=True)
+        & Q(_assigned_user(case))
+        & Q(_holds_in_municipality(MunicipalityPerm.WORK_CASES, case.municipality_id))
+    ).order_by("last_name", "first_name", "pk")
+
+
+def case_editors(case: Case) -> QuerySet[User]:
+    """Who may edit `case` (`CaseAccess.edit`): its assigned caseworkers who still work there
+    and the municipality's managers, active accounts only (e.g. whom a task may be given to)."""
+    return User.objects.filter(
+        Q(is_active=True)
+        & (
+            Q(_holds_in_municipality(MunicipalityPerm.MANAGE_CASES, case.municipality_id))
+            | (
+                Q(_assigned_user(case))
+                & Q(_holds_in_municipality(MunicipalityPerm.WORK_CASES, case.municipality_id))
+            )
+        )
+    ).order_by("last_name", "first_name", "pk")
+
+
+def municipality_managers(municipality: Municipality) -> QuerySet[User]:
+    """The active managers of `municipality`'s program (e.g. who answers a transfer to it)."""
+    return User.objects.filter(
+        Q(is_active=True)
+        & Q(_holds_in_municipality(MunicipalityPerm.MANAGE_CASES, municipality.pk))
+    ).order_by("last_name", "first_name", "pk")
+
+
 def may_view_access_log(user: AnyUser, municipality: Municipality) -> bool:
     """May the user read the access log of the whole municipality (its cases and the attempts
     refused on them)? Its managers may, as they may read each case's log."""
@@ -470,6 +528,32 @@ def may_see_protected_identity(user: AnyUser, case: Case) -> bool:
     if assignments is not None:
         return any(grant.user_id == user.pk for grant in assignments)
     return Case.objects.filter(Q(pk=case.pk) & Q(_assigned_to(user))).exists()
+
+
+def may_see_contact_card(user: AnyUser, case: Case, access: CaseAccess) -> bool:
+    """The contact card (phone, the safe way to reach the client, the network) is shown to
+    the case's readers (never to a police liaison: it is no shared part), and of a protected
+    identity only where its address is (`may_see_protected_identity`): it is identity data."""
+    return access.read and may_see_protected_identity(user, case)
+
+
+# --- Saved caseload filters -----------------------------------------------------------------
+
+
+def saved_caseload_filters_of(user: AnyUser) -> QuerySet[SavedCaseloadFilter]:
+    """The caseload filters the user saved: their own only (saved filters are never shared)."""
+    if not user.is_authenticated:
+        return SavedCaseloadFilter.objects.none()
+    return SavedCaseloadFilter.objects.filter(user__pk=user_pk(user))
+
+
+def get_saved_caseload_filter_for_user(user: AnyUser, filter_id: int) -> SavedCaseloadFilter:
+    """The user's own saved filter; anyone else's, or none, is 404 (the attempt logged)."""
+    found = saved_caseload_filters_of(user).filter(pk=filter_id).first()
+    if found is None:
+        access_log_refusal(user=user, what="saved caseload filter")
+        raise Http404
+    return found
 
 
 # --- Reports --------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "must_change_password")
     fieldsets = (
         (None, {"fields": ("username",)}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "work_phone")}),
         (_("Sign-in"), {"fields": ("is_active", "must_change_password")}),
         (_("Roles"), {"fields": ("current_roles",)}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
@@ -154,6 +154,8 @@ class RoleGrantForm(forms.ModelForm):
     def __init__(self, *args: object, request: HttpRequest, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.request = request
+        if "user" not in self.fields:
+            return  # the view of a recorded grant: every field is read-only
         # Nobody is offered a grant to themselves; administrators are not offered case roles.
         user_field = cast(forms.ModelChoiceField, self.fields["user"])
         user_field.queryset = User.objects.exclude(pk=request.user.pk or 0).order_by("username")

@@ -6,6 +6,7 @@ is the only module that reads them.
 """
 
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +105,20 @@ class User(AbstractUser):
         _("must change password at next login"),
         default=False,
         help_text=_("Set by an administrator; cleared when the user sets a new password."),
+    )
+    # How a counterpart reaches the user at work: printed with their name and e-mail address
+    # on the letters they send (referrals) and shown where others need a contact.
+    work_phone = models.CharField(
+        _("work phone"),
+        max_length=30,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 ()-]{4,28}$",
+                _("Give a phone number of digits, spaces and dashes, e.g. 08-123 456 78."),
+            )
+        ],
+        help_text=_("Printed on the letters the user sends, e.g. 08-123 456 78."),
     )
 
     class Meta:

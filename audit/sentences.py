@@ -46,12 +46,18 @@ PAGES: dict[str, Promise] = {
     "shared parts": pgettext_lazy("access log", "the parts of the case shared with the police"),
     "shared view": pgettext_lazy("access log", "the parts of the case shared with the police"),
     "caseload": pgettext_lazy("access log", "the caseload"),
+    "saved caseload filter": pgettext_lazy("access log", "a saved filter of the caseload"),
     "roles of the municipality": pgettext_lazy("access log", "the municipality's roles"),
     "report": pgettext_lazy("access log", "a report"),
     "report page": pgettext_lazy("access log", "a report's page"),
     "report download": pgettext_lazy("access log", "a report's file"),
     "referral letter": pgettext_lazy("access log", "a referral letter"),
     "referral form": pgettext_lazy("access log", "the referral form"),
+    "referral consent warning": pgettext_lazy(
+        "access log", "the warning that no consent covers a referral's agency"
+    ),
+    "intake queue": pgettext_lazy("access log", "the cases waiting for an intake decision"),
+    "closing checklist": pgettext_lazy("access log", "the checklist before closing the case"),
     "assessment form": pgettext_lazy("access log", "the motivation assessment form"),
     "threat form": pgettext_lazy("access log", "the threat assessment form"),
     "need form": pgettext_lazy("access log", "the need form"),
@@ -70,6 +76,21 @@ PAGES: dict[str, Promise] = {
     "case plan": pgettext_lazy("access log", "the case plan"),
     "case plan form": pgettext_lazy("access log", "the form to write the case plan"),
     "review form": pgettext_lazy("access log", "the review form"),
+    "assessment": pgettext_lazy("access log", "a motivation assessment with every answer"),
+    "need resolve form": pgettext_lazy("access log", "the page to mark a need as met"),
+    "need reopen form": pgettext_lazy("access log", "the page to open a need again"),
+    "intervention end form": pgettext_lazy("access log", "the page to end an intervention"),
+    "consent edit form": pgettext_lazy("access log", "the form to correct a consent"),
+    "consent revoke form": pgettext_lazy("access log", "the page to revoke a consent"),
+    "affiliation edit form": pgettext_lazy("access log", "the form to correct a group affiliation"),
+    "affiliation end form": pgettext_lazy("access log", "the page to end a group affiliation"),
+    "placement edit form": pgettext_lazy("access log", "the form to correct a placement"),
+    "placement end form": pgettext_lazy("access log", "the page to end a placement"),
+    "task form": pgettext_lazy("access log", "the task form"),
+    "task": pgettext_lazy("access log", "a task"),
+    "case print view": pgettext_lazy("access log", "the case for printing"),
+    "contact card form": pgettext_lazy("access log", "the contact card form"),
+    "contact person form": pgettext_lazy("access log", "the form to add a person to the network"),
 }
 
 OPENED = _("%(who)s opened %(page)s")
@@ -87,6 +108,10 @@ REFUSALS: dict[str, Promise] = {
 }
 
 EVENTS: dict[tuple[AccessAction, str], Promise] = {
+    (AccessAction.CREATE, "saved caseload filter"): _("%(who)s saved a filter of the caseload"),
+    (AccessAction.CHANGE, "saved caseload filter deleted"): _(
+        "%(who)s deleted a saved filter of the caseload"
+    ),
     (AccessAction.CREATE, "case opened"): _("%(who)s registered the case"),
     (AccessAction.CREATE, "case opened for a registered client"): _(
         "%(who)s registered the case for a client already registered"
@@ -96,7 +121,18 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CREATE, "need"): _("%(who)s added a need"),
     (AccessAction.CREATE, "case plan"): _("%(who)s wrote a new version of the case plan"),
     (AccessAction.CREATE, "review"): _("%(who)s recorded a review of the case"),
+    (AccessAction.CREATE, "task"): _("%(who)s added a task"),
+    (AccessAction.CHANGE, "task done"): _("%(who)s marked a task as done"),
     (AccessAction.CHANGE, "need resolved"): _("%(who)s marked a need as resolved"),
+    (AccessAction.CHANGE, "need reopened"): _("%(who)s opened a need again"),
+    (AccessAction.CHANGE, "intervention ended"): _("%(who)s ended an intervention"),
+    (AccessAction.CHANGE, "consent corrected"): _("%(who)s corrected a consent"),
+    (AccessAction.CHANGE, "group affiliation corrected"): _(
+        "%(who)s corrected a group affiliation"
+    ),
+    (AccessAction.CHANGE, "group affiliation ended"): _("%(who)s ended a group affiliation"),
+    (AccessAction.CHANGE, "placement corrected"): _("%(who)s corrected a placement"),
+    (AccessAction.CHANGE, "placement ended"): _("%(who)s ended a placement"),
     (AccessAction.CREATE, "intervention"): _("%(who)s added an intervention"),
     (AccessAction.CHANGE, "intervention"): _("%(who)s changed an intervention"),
     (AccessAction.CREATE, "journal entry"): _("%(who)s added a journal entry"),
@@ -104,6 +140,9 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CREATE, "consent"): _("%(who)s recorded a consent"),
     (AccessAction.CHANGE, "consent revoked"): _("%(who)s recorded that a consent was revoked"),
     (AccessAction.CREATE, "group affiliation"): _("%(who)s recorded a group affiliation"),
+    (AccessAction.CREATE, "contact card"): _("%(who)s wrote the contact card"),
+    (AccessAction.CHANGE, "contact card"): _("%(who)s changed the contact card"),
+    (AccessAction.CREATE, "contact person"): _("%(who)s added a person to the client's network"),
     (AccessAction.CHANGE, "police share"): _("%(who)s shared the case with the police"),
     (AccessAction.CHANGE, "police share ended"): _("%(who)s ended a police share"),
     (AccessAction.CREATE, "police note"): _("%(who)s wrote a police note"),
@@ -117,6 +156,9 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CREATE, "referral"): _("%(who)s wrote a referral"),
     (AccessAction.CREATE, "inbound referral"): _("%(who)s received a referral from an agency"),
     (AccessAction.DOWNLOAD, "referral letter"): _("%(who)s downloaded a referral letter"),
+    (AccessAction.CHANGE, "referral sent without consent"): _(
+        "%(who)s sent a referral that no valid consent covers, after the warning"
+    ),
 }
 
 

@@ -35,6 +35,8 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     Consent,
+    ContactCard,
+    ContactPerson,
     FollowUp,
     GroupAffiliation,
     Intervention,
@@ -42,6 +44,7 @@ from cases.models import (
     PoliceShare,
     Transfer,
 )
+from exitprog.numbers import number, sek
 from exitprog.triggers import BASELINE, history_of
 
 # The client's fields that `policy.may_see_protected_identity` hides (as the case page does).
@@ -159,6 +162,21 @@ KINDS: dict[str, HistoryKind] = {
         lambda s: _("Shared with the police"),
         section="police",
     ),
+    # The contact card is identity data: of a protected identity, masked as the address is.
+    "contact-card": HistoryKind(
+        ContactCard,
+        lambda case: Q(case=case),
+        lambda c: _("Contact card"),
+        section="contact",
+        masked=frozenset({"phone", "safe_contact", "times", "note"}),
+    ),
+    "contact-person": HistoryKind(
+        ContactPerson,
+        lambda case: Q(case=case),
+        lambda p: _("Person in the client's network"),
+        section="contact",
+        masked=frozenset({"name", "relation", "reach", "note"}),
+    ),
     "transfer": HistoryKind(
         Transfer,
         lambda case: Q(case=case),
@@ -210,8 +228,10 @@ def _text(model_field: models.Field, value: object, related: models.Model | None
         return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
     if isinstance(value, datetime.date):
         return _date(value)
-    if isinstance(value, int | Decimal):
-        return str(formats.localize(value))
+    if isinstance(value, Decimal):  # the amounts (costs in kronor): "12 500,50"
+        return sek(value)
+    if isinstance(value, int):
+        return number(value)
     return str(value)
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
@@ -117,6 +117,9 @@ class IntakeSource(models.TextChoices):
 OPEN_STATES = frozenset(
     {CaseState.INQUIRY, CaseState.ASSESSMENT, CaseState.ACCEPTED, CaseState.ACTIVE}
 )
+# The states whose cases wait for the program's intake decision (accept or reject): the
+# manager's intake queue and the caseload report's waiting cases.
+AWAITING_INTAKE_STATES = (CaseState.INQUIRY, CaseState.ASSESSMENT)
 
 
 # The history of a case leaves out its client: the client moves with a transfer to a row of
@@ -178,6 +181,14 @@ class Case(models.Model):
             # The caseload's default order (soonest review first) within a municipality.
             models.Index(
                 fields=["municipality", "next_review_on", "reference"], name="case_caseload_idx"
+            ),
+            # The same order for the caseload's keyset pages (cases.selectors.caseload_page):
+            # a row comparison needs a value where the review date is missing (last).
+            models.Index(
+                models.F("municipality"),
+                Coalesce(models.F("next_review_on"), models.Value(datetime.date.max)),
+                models.F("reference"),
+                name="case_caseload_keyset_idx",
             ),
         ]
 
@@ -615,6 +626,10 @@ class InterventionStatus(models.TextChoices):
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# An intervention still to run or running: what the closing checklist lists.
+UNFINISHED_INTERVENTION_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.ONGOING)
 
 
 class InterventionOutcome(models.TextChoices):
@@ -1147,3 +1162,120 @@ class PoliceVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.case_id}"
+
+
+# --- The contact card -------------------------------------------------------------------------
+
+
+class SafeContact(models.TextChoices):
+    ANY = "any", _("Phone calls and text messages")
+    TEXT_ONLY = "text_only", _("Text messages only")
+    CALL_ONLY = "call_only", _("Phone calls only, no text messages")
+    VIA_CONTACT_PERSON = "via_contact_person", _("Only through the contact person")
+    IN_PERSON = "in_person", _("Only in person, at a meeting")
+
+
+# Of the case, not of the client: it moves with the case when the case is transferred, and
+# nothing of it stays with the municipality the case left (OSL). A protected identity's
+# contact card is identity data: it is shown where the address is (`policy.
+# may_see_contact_card`), never to a police liaison.
+@tracked()
+class ContactCard(models.Model):
+    """How to reach the client safely: a phone number, the safe way and the times."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="contact_card", verbose_name=_("case")
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    safe_contact = models.CharField(
+        _("safe way to reach the client"),
+        max_length=30,
+        choices=SafeContact.choices,
+        default=SafeContact.ANY,
+    )
+    times = models.CharField(
+        _("when to reach the client"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: weekdays 9–12, never in the evening."),  # noqa: RUF001
+    )
+    note = models.TextField(
+        _("note"), blank=True, help_text=_("What must be kept in mind when making contact.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact card")
+        verbose_name_plural = _("contact cards")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}"
+
+
+@tracked()
+class ContactPerson(models.Model):
+    """Someone in the client's network: a relative, a contact person, a mentor."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="contact_people", verbose_name=_("case")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(
+        _("relation"), max_length=100, help_text=_("For example: mother, contact person.")
+    )
+    reach = models.CharField(
+        _("how to reach them"), max_length=200, blank=True, help_text=_("A phone number, or how.")
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person in the network")
+        verbose_name_plural = _("people in the network")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedCaseloadFilter(models.Model):
+    """A filter of the caseload that one user saved under a name, for themselves alone.
+
+    Only the list's query parameters are kept (the filters, the sort and the scope), never the
+    search, which may hold a personal identity number; the caseload's form validates them again
+    each time the filter is applied.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_caseload_filters",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved caseload filter")
+        verbose_name_plural = _("saved caseload filters")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_filter_one_name_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

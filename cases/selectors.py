@@ -2,10 +2,13 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -14,6 +17,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     OuterRef,
     Prefetch,
     Q,
@@ -25,7 +29,9 @@ from django.db.models import (
 )
 from django.db.models import Case as SqlCase
 from django.db.models.expressions import BaseExpression
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Upper
+from django.db.models.lookups import Exact, GreaterThan, LessThan
+from django.urls import reverse
 from django.utils import timezone
 
 from access import policy
@@ -35,7 +41,12 @@ from agencies.models import AgencyKind
 from audit.models import AccessAction, AccessLogEntry
 from cases.identity import normalise_identity_number
 from cases.models import (
+    AWAITING_INTAKE_STATES,
+    FOLLOW_UP_MONTHS,
     OPEN_STATES,
+    UNFINISHED_INTERVENTION_STATUSES,
+    AssessmentCriterionCheck,
+    AssessmentScore,
     Case,
     CaseNeed,
     CaseState,
@@ -43,6 +54,8 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     Consent,
+    ContactCard,
+    ContactPerson,
     FollowUp,
     GroupAffiliation,
     Instrument,
@@ -53,6 +66,7 @@ from cases.models import (
     PoliceNote,
     PoliceShare,
     PoliceVisit,
+    SavedCaseloadFilter,
     ThreatAssessment,
     ThreatLevel,
     Transfer,
@@ -122,7 +136,16 @@ class MunicipalityOverview:
     open_total: int = 0
     unassigned: int = 0
     review_overdue: int = 0
-    per_caseworker: list[tuple[str, int]] = field(default_factory=list)
+    # (name, open cases, the caseworker's user id: the caseload's `caseworker` filter)
+    per_caseworker: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _assignment_grants() -> QuerySet[CaseUserObjectPermission]:
+    """The assignments of the outer case: a case without any is "without a caseworker" (the
+    home's figure and the caseload's filter behind it)."""
+    return CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), permission__codename=policy.ASSIGNMENT_PERM
+    )
 
 
 def manager_overview(*, user: AnyUser, today: datetime.date) -> list[MunicipalityOverview]:
@@ -132,9 +155,7 @@ def manager_overview(*, user: AnyUser, today: datetime.date) -> list[Municipalit
     if not overviews:
         return []
     cases = policy.cases_visible_to(user).filter(municipality_id__in=overviews)
-    assigned = CaseUserObjectPermission.objects.filter(
-        content_object=OuterRef("pk"), permission__codename=policy.ASSIGNMENT_PERM
-    )
+    assigned = _assignment_grants()
     counts = (
         cases.values("municipality_id", "state")
         .annotate(
@@ -161,13 +182,15 @@ def manager_overview(*, user: AnyUser, today: datetime.date) -> list[Municipalit
             content_object__municipality_id__in=overviews,
             content_object__state__in=OPEN_STATES,
         )
-        .values("content_object__municipality_id", "user__first_name", "user__last_name")
+        .values("content_object__municipality_id", "user_id", "user__first_name", "user__last_name")
         .annotate(n=Count("id"))
         .order_by("content_object__municipality_id", "-n", "user__last_name")
     )
     for load in workload:
         name = f"{load['user__first_name']} {load['user__last_name']}"
-        overviews[load["content_object__municipality_id"]].per_caseworker.append((name, load["n"]))
+        overviews[load["content_object__municipality_id"]].per_caseworker.append(
+            (name, load["n"], load["user_id"])
+        )
     return list(overviews.values())
 
 
@@ -231,6 +254,16 @@ def police_home(*, user: AnyUser) -> list[Case]:
 # --- The caseload list ------------------------------------------------------------------------
 
 
+# Who the caseload shows by default: a caseworker their own cases, a manager the whole caseload.
+SCOPE_MINE = "mine"
+SCOPE_ALL = "all"
+
+
+def caseload_default_scope(*, user: AnyUser) -> str:
+    """ "My cases" for a caseworker; the whole visible caseload for a manager (as before)."""
+    return SCOPE_ALL if policy.managed_municipality_ids(user) else SCOPE_MINE
+
+
 @dataclass(frozen=True)
 class CaseloadFilters:
     states: tuple[str, ...] = ()
@@ -239,27 +272,84 @@ class CaseloadFilters:
     need_code: str = ""
     due: bool = False
     query: str = ""
-    sort: str = "next_review_on"
+    # "" is the automatic order: the best match first for a search, else the next review.
+    sort: str = ""
+    mine: bool = False
+    # The lists behind the manager's home figures (dashboard): one municipality, the open
+    # cases without a caseworker, the reviews overdue.
+    municipality_id: int | None = None
+    unassigned: bool = False
+    overdue: bool = False
 
 
-CASELOAD_SORTS = {
-    "reference": ("reference",),
-    "-reference": ("-reference",),
-    "opened_on": ("opened_on", "reference"),
-    "-opened_on": ("-opened_on", "reference"),
-    "next_review_on": (F("next_review_on").asc(nulls_last=True), "reference"),
-    "-next_review_on": (F("next_review_on").desc(nulls_last=True), "reference"),
-    "state": ("state", "reference"),
-    "threat": (F("threat_level").desc(nulls_last=True), "reference"),
-    "-threat": (F("threat_level").asc(nulls_first=True), "reference"),
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a caseload order, over the caseload's annotations; never NULL, so that
+    a keyset page can compare with it."""
+
+    expression: F | BaseExpression
+    descending: bool = False
+
+
+def _masked(field_name: str) -> SqlCase:
     # A masked row sorts as if its client had no name (all of them first, by reference), so
     # its place in the list does not tell where its hidden name falls in the alphabet.
-    "name": (
-        SqlCase(When(identity_visible=True, then=F("client__last_name")), default=Value("")),
-        SqlCase(When(identity_visible=True, then=F("client__first_name")), default=Value("")),
-        "reference",
-    ),
-}
+    return SqlCase(
+        When(identity_visible=True, then=F(field_name)),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _sort_keys(sort: str) -> tuple[SortKey, ...]:
+    """The columns of `sort`, each ending with the unique reference, so the order is total
+    (ties are broken the same way on every page)."""
+    ref = SortKey(F("reference"))
+    # The missing review date last whichever way (the index case_caseload_keyset_idx).
+    review_last = Coalesce(F("next_review_on"), Value(datetime.date.max))
+    review_desc = Coalesce(F("next_review_on"), Value(datetime.date.min))
+    threat = Coalesce(F("threat_level"), Value(-1))  # no assessment: lowest
+    keys: dict[str, tuple[SortKey, ...]] = {
+        "reference": (ref,),
+        "-reference": (SortKey(F("reference"), descending=True),),
+        "opened_on": (SortKey(F("opened_on")), ref),
+        "-opened_on": (SortKey(F("opened_on"), descending=True), ref),
+        "next_review_on": (SortKey(review_last), ref),
+        "-next_review_on": (SortKey(review_desc, descending=True), ref),
+        "state": (SortKey(F("state")), ref),
+        "threat": (SortKey(threat, descending=True), ref),
+        "-threat": (SortKey(threat), ref),
+        "name": (
+            SortKey(_masked("client__last_name")),
+            SortKey(_masked("client__first_name")),
+            ref,
+        ),
+        "relevance": (SortKey(F("search_rank"), descending=True), ref),
+    }
+    return keys[sort]
+
+
+CASELOAD_SORTS = (
+    "reference",
+    "-reference",
+    "opened_on",
+    "-opened_on",
+    "next_review_on",
+    "-next_review_on",
+    "state",
+    "threat",
+    "-threat",
+    "name",
+    "relevance",
+)
+
+
+def caseload_sort(filters: CaseloadFilters) -> str:
+    """The order the caseload is shown in: the chosen one, or the automatic one (the best
+    match for a search, the next review otherwise). Without a search there is no match to rank."""
+    if filters.sort in CASELOAD_SORTS and (filters.sort != "relevance" or filters.query):
+        return filters.sort
+    return "relevance" if filters.query.strip() else "next_review_on"
 
 
 def _whole_identity_number(query: str, today: datetime.date) -> str:
@@ -280,20 +370,46 @@ def caseload_annotation_register(name: str, make: Callable[[], BaseExpression]) 
     CASELOAD_ANNOTATIONS[name] = make
 
 
-def caseload_for(
-    *, user: AnyUser, filters: CaseloadFilters, today: datetime.date, due_within_days: int
-) -> QuerySet[Case]:
-    """The cases a caseworker or manager may read, filtered, searched and sorted.
+def _name_words(query: str) -> list[str]:
+    return [word for word in query.split() if word][:5]
 
-    The queryset carries the current threat level (`threat_level`) and whether the user may
-    see the client's identity (`identity_visible`), and prefetches the assigned caseworkers,
-    so a page of it costs a fixed number of queries.
 
-    A masked row must not be found or placed by what it hides, so every predicate over the
-    identity asks `identity_visible`: a name matches only a visible client, an identity number
-    matches only as a whole number (a partial match would let one rebuild a hidden number
-    digit by digit) of a visible client, and the name sort puts masked rows together.
-    """
+def _names_match(query: str) -> Q:
+    """Clients whose names match every word of `query`, as a part of a name or by trigram
+    similarity (pg_trgm's `%`, "nilson" finds Nilsson). Written over UPPER(name), the
+    expressions of the trigram GIN indexes (migration 0008), so that PostgreSQL uses them."""
+    condition = Q()
+    for word in _name_words(query):
+        condition &= (
+            Q(upper_first__trigram_similar=word)
+            | Q(upper_last__trigram_similar=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+        )
+    return condition
+
+
+def _search_rank(query: str) -> SqlCase:
+    """How well the client's name matches `query` (pg_trgm similarity, 0 to 1), 1 for the
+    case's own reference; 0 for every row whose identity the user may not see, so that a
+    masked row is neither found nor placed by its hidden name."""
+    first, last = Upper(F("client__first_name")), Upper(F("client__last_name"))
+    name_rank = Greatest(
+        # pg_trgm compares in lower case: the query needs no UPPER of its own.
+        TrigramSimilarity(first, query),
+        TrigramSimilarity(last, query),
+        TrigramSimilarity(Concat(first, Value(" "), last), query),
+    )
+    return SqlCase(
+        When(reference__iexact=query, then=Value(1.0)),
+        When(identity_visible=True, then=name_rank),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+
+
+def _caseload_base(user: AnyUser, query: str) -> QuerySet[Case]:
+    """The cases the user may read, with what the list shows and sorts by, before filters."""
     latest_threat = ThreatAssessment.objects.filter(case=OuterRef("pk")).order_by(
         "-assessed_on", "-id"
     )
@@ -305,16 +421,22 @@ def caseload_for(
             threat_level=Subquery(latest_threat.values("level")[:1]),
             **{name: make() for name, make in CASELOAD_ANNOTATIONS.items()},
         )
-        .prefetch_related(
-            Prefetch(
-                "user_grants",
-                queryset=CaseUserObjectPermission.objects.filter(
-                    permission__codename=policy.ASSIGNMENT_PERM
-                ).select_related("user"),
-                to_attr="assignments",
-            )
-        )
     )
+    if query:
+        cases = cases.annotate(search_rank=_search_rank(query))
+    return cases
+
+
+def _caseload_filter(
+    cases: QuerySet[Case],
+    *,
+    user: AnyUser,
+    filters: CaseloadFilters,
+    today: datetime.date,
+    due_within_days: int,
+) -> QuerySet[Case]:
+    if filters.mine:
+        cases = cases.filter(policy.assigned_to_q(user))
     if filters.states:
         cases = cases.filter(state__in=filters.states)
     if filters.caseworker_id is not None:
@@ -328,7 +450,7 @@ def caseload_for(
             )
         )
     if filters.threat_level is not None:
-        cases = cases.filter(threat_level=filters.threat_level)
+        cases = cases.filter(Q(threat_level=filters.threat_level))
     if filters.need_code:
         cases = cases.filter(
             Exists(
@@ -342,19 +464,187 @@ def caseload_for(
             state__in=OPEN_STATES,
             next_review_on__lte=today + datetime.timedelta(days=due_within_days),
         )
+    if filters.municipality_id is not None:
+        cases = cases.filter(municipality_id=filters.municipality_id)
+    if filters.unassigned:
+        cases = cases.filter(~Exists(_assignment_grants()), state__in=OPEN_STATES)
+    if filters.overdue:
+        cases = cases.filter(state__in=OPEN_STATES, next_review_on__lt=today)
     if query := filters.query.strip():
         visible = Q(identity_visible=True)
-        names = Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        full = query.split()
-        if len(full) >= 2:
-            names |= Q(first_name__icontains=full[0], last_name__icontains=full[-1])
-        # Matching clients first lets PostgreSQL use the trigram indexes on their names.
-        by_name = Q(client_id__in=Client.objects.filter(names).values("pk"))
-        condition = (by_name & visible) | Q(reference__icontains=query)
+        condition = Q(reference__icontains=query)
+        if _name_words(query):
+            # Matching clients first lets PostgreSQL use the trigram indexes on their names.
+            matching = (
+                Client.objects.annotate(
+                    upper_first=Upper("first_name"), upper_last=Upper("last_name")
+                )
+                .filter(_names_match(query))
+                .values("pk")
+            )
+            condition |= Q(client_id__in=matching) & visible
         if number := _whole_identity_number(query, today):
             condition |= Q(client__identity_number=number) & visible
         cases = cases.filter(condition)
-    return cases.order_by(*CASELOAD_SORTS.get(filters.sort, CASELOAD_SORTS["next_review_on"]))
+    return cases
+
+
+def _assignments() -> Prefetch:
+    return Prefetch(
+        "user_grants",
+        queryset=CaseUserObjectPermission.objects.filter(
+            permission__codename=policy.ASSIGNMENT_PERM
+        ).select_related("user"),
+        to_attr="assignments",
+    )
+
+
+def caseload_for(
+    *, user: AnyUser, filters: CaseloadFilters, today: datetime.date, due_within_days: int
+) -> QuerySet[Case]:
+    """The cases a caseworker or manager may read, filtered, searched and sorted.
+
+    The queryset carries the current threat level (`threat_level`), whether the user may
+    see the client's identity (`identity_visible`) and, for a search, how well the name
+    matches (`search_rank`), and prefetches the assigned caseworkers, so a page of it costs a
+    fixed number of queries. The list pages it by keys (`caseload_page`).
+
+    A masked row must not be found or placed by what it hides, so every predicate over the
+    identity asks `identity_visible`: a name matches only a visible client, an identity number
+    matches only as a whole number (a partial match would let one rebuild a hidden number
+    digit by digit) of a visible client, the rank of a masked row is 0 and the name sort puts
+    masked rows together.
+    """
+    query = filters.query.strip()
+    cases = _caseload_filter(
+        _caseload_base(user, query),
+        user=user,
+        filters=filters,
+        today=today,
+        due_within_days=due_within_days,
+    ).prefetch_related(_assignments())
+    keys = _sort_keys(caseload_sort(filters))
+    return cases.order_by(
+        *(k.expression.desc() if k.descending else k.expression.asc() for k in keys)
+    )
+
+
+class _RowCompare(BaseExpression):
+    """`(a, b, ...) > (SELECT x, y, ...)`: a row comparison, which PostgreSQL starts an index
+    scan at (an OR of column comparisons it cannot)."""
+
+    conditional = True
+
+    def __init__(self, columns: list[Any], op: str, subquery: Any) -> None:
+        super().__init__(output_field=BooleanField())
+        self.columns, self.op, self.subquery = columns, op, subquery
+
+    def get_source_expressions(self) -> list[Any]:
+        return [*self.columns, self.subquery]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        *self.columns, self.subquery = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        sqls, params = [], []
+        for column in self.columns:
+            sql, column_params = compiler.compile(column)
+            sqls.append(sql)
+            params.extend(column_params)
+        sql, sub_params = compiler.compile(self.subquery)
+        return f"(({', '.join(sqls)}) {self.op} {sql})", (*params, *sub_params)
+
+
+def _beyond(keys: tuple[SortKey, ...], cursor: QuerySet[Case], *, forward: bool) -> Q:
+    """The rows after (`forward`) or before the cursor row in the order of `keys`.
+
+    The cursor row's values are read in the same statement from `cursor` (one row of the
+    user's visible caseload with the same annotations), so the URL carries only a case id:
+    never a name, and a case the user may not read gives an empty page, not its place.
+    """
+    if len({k.descending for k in keys}) == 1:
+        descending = keys[0].descending == forward
+        values = cursor.values(**{f"k{i}": k.expression for i, k in enumerate(keys)})
+        columns = [k.expression for k in keys]
+        subquery = Subquery(values, output_field=BooleanField())
+        return Q(_RowCompare(columns, "<" if descending else ">", subquery))
+    condition = Q(pk__in=[])
+    for i, key in enumerate(keys):
+        term = Q()
+        for earlier in keys[:i]:
+            term &= Q(Exact(earlier.expression, Subquery(cursor.values(v=earlier.expression))))
+        value = Subquery(cursor.values(v=key.expression))
+        if key.descending == forward:
+            term &= Q(LessThan(key.expression, value))
+        else:
+            term &= Q(GreaterThan(key.expression, value))
+        condition |= term
+    return condition
+
+
+@dataclass
+class CaseloadPage:
+    cases: list[Case]
+    total: int
+    sort: str
+    # The case ids the next and previous pages start after and end before (None: no page).
+    next_after: int | None
+    previous_before: int | None
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_before is None
+
+
+def caseload_page(
+    *,
+    user: AnyUser,
+    filters: CaseloadFilters,
+    today: datetime.date,
+    due_within_days: int,
+    size: int,
+    after: int | None = None,
+    before: int | None = None,
+) -> CaseloadPage:
+    """One page of the caseload by keys, not OFFSET: the `size` cases after the case `after`
+    (or before the case `before`) in the list's order, so page 200 costs what page 1 costs.
+
+    Three queries whatever the page: the count, the page (one more row read to know whether
+    a next page exists) and its assigned caseworkers.
+    """
+    query = filters.query.strip()
+    base = _caseload_base(user, query)
+    cases = _caseload_filter(
+        base, user=user, filters=filters, today=today, due_within_days=due_within_days
+    )
+    total = cases.count()
+    sort = caseload_sort(filters)
+    keys = _sort_keys(sort)
+    backward = before is not None and after is None
+    cursor_id = before if backward else after
+    if cursor_id is not None:
+        cursor = base.filter(pk=cursor_id).order_by()
+        cases = cases.filter(_beyond(keys, cursor, forward=not backward))
+    order = [k.expression.desc() if k.descending != backward else k.expression.asc() for k in keys]
+    rows = list(cases.prefetch_related(_assignments()).order_by(*order)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backward:
+        rows.reverse()
+    has_next = more if not backward else True
+    has_previous = more if backward else cursor_id is not None
+    return CaseloadPage(
+        cases=rows,
+        total=total,
+        sort=sort,
+        next_after=rows[-1].pk if rows and has_next else None,
+        previous_before=rows[0].pk if rows and has_previous else None,
+    )
+
+
+def saved_caseload_filters(*, user: AnyUser) -> list[SavedCaseloadFilter]:
+    """The user's own saved caseload filters, by name (one query)."""
+    return list(policy.saved_caseload_filters_of(user).order_by("name", "id"))
 
 
 def caseworkers_of(*, user: AnyUser) -> QuerySet[User]:
@@ -408,6 +698,7 @@ class CasePage:
 
 
 JOURNAL_PAGE_SIZE = 25
+JOURNAL_WHOLE = 1_000_000  # the print view's one page: every entry of the case
 
 
 def case_page(
@@ -416,11 +707,13 @@ def case_page(
     case: Case,
     journal_page: str | int | None,
     today: datetime.date | None = None,
+    whole_journal: bool = False,
 ) -> CasePage:
     """Everything the case page shows, in a fixed number of queries.
 
-    The journal is paginated (newest first); every other section is short by nature (a case
-    has at most four follow-ups). `today` (the local date by default) tells which follow-ups
+    The journal is paginated (newest first), or with `whole_journal` (the print view) given
+    whole as one page; every other section is short by nature (a case has at most four
+    follow-ups). `today` (the local date by default) tells which follow-ups
     are overdue.
     """
     today = today or timezone.localdate()
@@ -440,9 +733,11 @@ def case_page(
     journal = Paginator(
         JournalEntry.objects.filter(case=case)
         .select_related("author", "corrects")
+        .annotate(**journal_corrections_annotation())
         .order_by("-written_at", "-id"),
-        JOURNAL_PAGE_SIZE,
-    ).get_page(journal_page)
+        JOURNAL_WHOLE if whole_journal else JOURNAL_PAGE_SIZE,
+    ).get_page(1 if whole_journal else journal_page)
+    journal_mark_corrections(case=case, entries=list(journal))
     interventions = list(
         case.interventions.select_related("type", "provider").order_by("-planned_start", "-id")
     )
@@ -471,6 +766,76 @@ def case_page(
             FollowUpRow(follow_up=f, overdue=f.is_overdue(today))
             for f in case.follow_ups.select_related("recorded_by").order_by("months")
         ],
+    )
+
+
+# --- The case page's overview and contact card -------------------------------------------------
+
+# How far ahead the overview lists what is due (a review, a follow-up, a police share ending).
+DUE_WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """Something of the case that is due: `kind` names it ("review", "follow_up",
+    "share_ends"), `section` the case page's section where it is dealt with."""
+
+    kind: str
+    on: datetime.date
+    overdue: bool
+    section: str
+    months: int = 0  # a follow-up's
+
+
+def case_due(*, case: Case, page: CasePage, today: datetime.date | None = None) -> list[DueItem]:
+    """What is due in the case, soonest first (one query: the open police shares whose consent
+    ends within DUE_WITHIN_DAYS; the rest comes from `page`)."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=DUE_WITHIN_DAYS)
+    due: list[DueItem] = []
+    if case.is_open and case.next_review_on is not None:
+        due.append(
+            DueItem("review", case.next_review_on, case.next_review_on < today, section="plan")
+        )
+    upcoming = [row for row in page.follow_ups if not row.follow_up.is_recorded]
+    if upcoming:
+        first = upcoming[0].follow_up
+        due.append(
+            DueItem(
+                "follow_up",
+                first.due_on,
+                first.is_overdue(today),
+                section="follow-ups",
+                months=first.months,
+            )
+        )
+    ending = (
+        case.police_shares.filter(
+            ended_at__isnull=True,
+            consent__valid_until__isnull=False,
+            consent__valid_until__lte=horizon,
+        )
+        .order_by("consent__valid_until")
+        .values_list("consent__valid_until", flat=True)
+        .first()
+    )
+    if ending is not None:
+        due.append(DueItem("share_ends", ending, ending < today, section="police"))
+    return sorted(due, key=lambda item: item.on)
+
+
+@dataclass(frozen=True)
+class CaseContact:
+    card: ContactCard | None
+    people: list[ContactPerson]
+
+
+def case_contact(*, case: Case) -> CaseContact:
+    """The contact card and the client's network (two queries). The caller has asked
+    `policy.may_see_contact_card`."""
+    return CaseContact(
+        card=ContactCard.objects.filter(case=case).select_related("updated_by").first(),
+        people=list(case.contact_people.order_by("name", "id")),
     )
 
 
@@ -695,4 +1060,159 @@ def consents_covering_police(*, case: Case, today: datetime.date) -> QuerySet[Co
         .filter(Exists(covers_police))
         .prefetch_related("agencies")
         .order_by("-valid_from", "-id")
+    )
+
+
+# --- Corrections: the journal's marks and an assessment's answers (issue 11) -----------------
+
+
+def journal_corrections_annotation() -> dict[str, ArraySubquery]:
+    """What marks an entry as corrected, read in the entries' own query (no query per entry):
+    the ids and times of the entries that correct it, oldest first."""
+    corrections = JournalEntry.objects.filter(corrects=OuterRef("pk")).order_by("written_at", "id")
+    return {
+        "correction_ids": ArraySubquery(corrections.values("pk")),
+        "correction_times": ArraySubquery(corrections.values("written_at")),
+    }
+
+
+@dataclass(frozen=True)
+class JournalLink:
+    """A link from one journal entry to another: its anchor when it is on the same page, else
+    the page that finds it (`cases:journal_entry`)."""
+
+    pk: int
+    written_at: datetime.datetime
+    href: str
+
+
+def journal_mark_corrections(*, case: Case, entries: list[JournalEntry]) -> None:
+    """Give each entry (annotated with `journal_corrections_annotation`) `corrected_by`, the
+    entries that correct it, and `corrects_link`, the one it corrects (None for none)."""
+    on_page = {entry.pk for entry in entries}
+
+    def link(pk: int, written_at: datetime.datetime) -> JournalLink:
+        if pk in on_page:
+            href = f"#entry-{pk}"
+        else:
+            href = reverse("cases:journal_entry", args=[case.pk, pk])
+        return JournalLink(pk=pk, written_at=written_at, href=href)
+
+    for entry in entries:
+        ids = getattr(entry, "correction_ids", None) or []
+        times = getattr(entry, "correction_times", None) or []
+        entry.corrected_by = [link(pk, at) for pk, at in zip(ids, times, strict=False)]  # type: ignore[attr-defined]
+        original = entry.corrects if entry.corrects_id is not None else None
+        entry.corrects_link = (  # type: ignore[attr-defined]
+            link(original.pk, original.written_at) if original is not None else None
+        )
+
+
+def journal_page_of(*, case: Case, entry_id: int) -> int | None:
+    """The case page's journal page that shows the entry (newest first), or None if the case
+    has no such entry (two queries)."""
+    entry = JournalEntry.objects.filter(case=case, pk=entry_id).only("pk", "written_at").first()
+    if entry is None:
+        return None
+    newer = (
+        JournalEntry.objects.filter(case=case)
+        .filter(
+            Q(written_at__gt=entry.written_at) | Q(written_at=entry.written_at, pk__gt=entry.pk)
+        )
+        .count()
+    )
+    return newer // JOURNAL_PAGE_SIZE + 1
+
+
+def assessment_detail(*, case: Case, pk: int) -> MotivationAssessment | None:
+    """One motivation assessment of the case with every answer: each item's score and each
+    criterion checked, in the instrument's order (three queries). None if the case has no
+    such assessment. The assessment carries `max_total`, the highest total its items allow."""
+    assessment = (
+        case.assessments.filter(pk=pk)
+        .select_related("assessor", "instrument")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=AssessmentScore.objects.select_related("item").order_by(
+                    "item__order", "item__id"
+                ),
+            ),
+            Prefetch(
+                "criterion_checks",
+                queryset=AssessmentCriterionCheck.objects.select_related("criterion").order_by(
+                    "criterion__order", "criterion__id"
+                ),
+            ),
+        )
+        .first()
+    )
+    if assessment is not None:
+        assessment.max_total = sum(s.item.max_score for s in assessment.scores.all())  # type: ignore[attr-defined]
+    return assessment
+
+
+# --- The manager's intake queue ---------------------------------------------------------------
+
+
+def latest_assessment(outer: str = "pk") -> QuerySet[MotivationAssessment]:
+    """The newest motivation assessment of the case `outer` names (for a Subquery): the one
+    rule of "the latest assessment", in the model's order (newest date first, then newest row)."""
+    return MotivationAssessment.objects.filter(case=OuterRef(outer)).order_by("-assessed_on", "-id")
+
+
+def intake_queue_for(*, user: AnyUser, municipality_id: int | None = None) -> QuerySet[Case]:
+    """The cases waiting for an intake decision (`AWAITING_INTAKE_STATES`) in the
+    municipalities the user manages, oldest first; none for anyone else.
+
+    Each case carries `identity_visible` (for the client's name) and its latest assessment's
+    `latest_assessed_on`, `latest_stage`, `latest_criteria_met` and `latest_recommendation`
+    (all None without one), so a page of it is one query.
+    """
+    managed = policy.managed_municipality_ids(user)
+    if municipality_id is not None:
+        managed = managed & {municipality_id}
+    if not managed:
+        return Case.objects.none()
+    latest = latest_assessment()
+    return (
+        policy.cases_visible_to(user)
+        .filter(municipality_id__in=managed, state__in=AWAITING_INTAKE_STATES)
+        .select_related("client", "municipality")
+        .annotate(
+            identity_visible=identity_visible(user),
+            latest_assessed_on=Subquery(latest.values("assessed_on")[:1]),
+            latest_stage=Subquery(latest.values("stage")[:1]),
+            latest_criteria_met=Subquery(latest.values("criteria_met")[:1]),
+            latest_recommendation=Subquery(latest.values("recommendation")[:1]),
+        )
+        .order_by("opened_on", "reference", "pk")
+    )
+
+
+# --- Before a case is closed --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClosingChecklist:
+    """What the cases app knows to check before a case is closed: its interventions still
+    planned or running, and the follow-ups closing today schedules (months, due date)."""
+
+    interventions: list[Intervention]
+    follow_ups: list[tuple[int, datetime.date]]
+
+
+def closing_checklist(*, case: Case, today: datetime.date) -> ClosingChecklist:
+    """The case's unfinished interventions (one query) and the follow-ups that closing it on
+    `today` schedules (`FOLLOW_UP_MONTHS` after the end, as `services.follow_ups_schedule`)."""
+    from exitprog.dates import add_months
+
+    interventions = list(
+        case.interventions.filter(status__in=UNFINISHED_INTERVENTION_STATUSES)
+        .select_related("type", "provider")
+        .order_by("planned_start", "id")
+    )
+    return ClosingChecklist(
+        interventions=interventions,
+        follow_ups=[(months, add_months(today, months)) for months in FOLLOW_UP_MONTHS],
     )

@@ -35,11 +35,15 @@ from cases.models import (
     CaseUserObjectPermission,
     Client,
     Consent,
+    ContactCard,
+    ContactPerson,
     CriminalGroup,
     FollowUp,
     GroupAffiliation,
     Instrument,
     Intervention,
+    InterventionOutcome,
+    InterventionStatus,
     InterventionType,
     JournalEntry,
     MotivationAssessment,
@@ -50,6 +54,8 @@ from cases.models import (
     PoliceShare,
     PoliceShareEnd,
     Recommendation,
+    SafeContact,
+    SavedCaseloadFilter,
     StageOfChange,
     ThreatAssessment,
     ThreatSource,
@@ -57,6 +63,8 @@ from cases.models import (
     TransferState,
 )
 from exitprog.concurrency import StaleEditError, locked_if_unchanged
+from notifications.models import NotificationKind
+from notifications.services import notification_send
 
 
 def _log(
@@ -951,6 +959,68 @@ def affiliation_add(
     return affiliation
 
 
+# --- The contact card -------------------------------------------------------------------------
+
+
+def _require_contact_card(by: User, case: Case) -> None:
+    _require(by, CaseAction.EDIT, case)
+    if not policy.may_see_contact_card(by, case, policy.case_access(by, case)):
+        raise CaseRuleError(_("You are not allowed to do this in this case."), code="forbidden")
+
+
+@transaction.atomic
+def contact_card_save(
+    *,
+    case: Case,
+    by: User,
+    phone: str,
+    safe_contact: SafeContact,
+    times: str = "",
+    note: str = "",
+) -> ContactCard:
+    """Write the case's contact card (made on its first save); its history keeps each
+    version."""
+    _require_contact_card(by, case)
+    values = {
+        "phone": phone.strip(),
+        "safe_contact": safe_contact,
+        "times": times.strip(),
+        "note": note.strip(),
+        "updated_by": by,
+    }
+    card, created = ContactCard.objects.select_for_update().update_or_create(
+        case=case, defaults=values
+    )
+    _log(
+        AccessAction.CREATE if created else AccessAction.CHANGE,
+        by=by,
+        case=case,
+        obj=card,
+        detail="contact card",
+    )
+    return card
+
+
+@transaction.atomic
+def contact_person_add(
+    *, case: Case, by: User, name: str, relation: str, reach: str = "", note: str = ""
+) -> ContactPerson:
+    """Add someone of the client's network to the contact card."""
+    _require_contact_card(by, case)
+    if not name.strip() or not relation.strip():
+        raise CaseRuleError(_("Give the person's name and relation."), code="required")
+    person = ContactPerson.objects.create(
+        case=case,
+        name=name.strip(),
+        relation=relation.strip(),
+        reach=reach.strip(),
+        note=note.strip(),
+        created_by=by,
+    )
+    _log(AccessAction.CREATE, by=by, case=case, obj=person, detail="contact person")
+    return person
+
+
 # --- Sharing with the police ------------------------------------------------------------------
 
 
@@ -1126,6 +1196,12 @@ def police_note_add(*, case: Case, by: User, text: str, threat_level: int | None
         case=case, author=by, text=text.strip(), threat_level=threat_level
     )
     _log(AccessAction.CREATE, by=by, case=case, obj=note, detail="police note")
+    notification_send(
+        recipients=policy.case_caseworkers(case),
+        kind=NotificationKind.POLICE_NOTE_ADDED,
+        case=case,
+        exclude=by,
+    )
     return note
 
 
@@ -1161,6 +1237,12 @@ def transfer_propose(
         proposed_by=by,
     )
     _log(AccessAction.CHANGE, by=by, case=case, obj=transfer, detail="transfer proposed")
+    notification_send(
+        recipients=policy.municipality_managers(to_municipality),
+        kind=NotificationKind.TRANSFER_PROPOSED,
+        case=case,
+        exclude=by,
+    )
     return transfer
 
 
@@ -1300,7 +1382,19 @@ def transfer_accept(
     transfer.save(
         update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
     )
+    _notify_transfer_answered(transfer, by=by)
     return transfer
+
+
+def _notify_transfer_answered(transfer: Transfer, *, by: User) -> None:
+    """The proposer hears that the transfer was answered (the list says only that, and the
+    case's reference: after an acceptance the case is no longer theirs to read)."""
+    notification_send(
+        recipients=[transfer.proposed_by],
+        kind=NotificationKind.TRANSFER_ANSWERED,
+        case=transfer.case,
+        exclude=by,
+    )
 
 
 @transaction.atomic
@@ -1320,6 +1414,7 @@ def transfer_decline(
         update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"]
     )
     _log(AccessAction.CHANGE, by=by, case=transfer.case, obj=transfer, detail="transfer declined")
+    _notify_transfer_answered(transfer, by=by)
     return transfer
 
 
@@ -1378,3 +1473,285 @@ def placement_add(
     # The police home reads this entry to tell a liaison about the placement.
     _log(AccessAction.CREATE, by=by, case=case, obj=placement, detail="placement")
     return placement
+
+
+# --- Corrections: reopening, ending and correcting records (issue 11) -------------------------
+# Each step takes the row with `locked_if_unchanged`: a form opened before someone else saved
+# is refused with StaleEditError (its page shows the record as it is now beside the input).
+# The history of every record here is kept by its `<Model>History` table (cases.history).
+
+ENDED_INTERVENTION_STATES = frozenset({InterventionStatus.COMPLETED, InterventionStatus.CANCELLED})
+
+
+def _not_in_future(day: datetime.date | None, message: str) -> None:
+    if day is not None and day > timezone.localdate():
+        raise CaseRuleError(message, code="future")
+
+
+@transaction.atomic
+def need_reopen(
+    *, case_need: CaseNeed, by: User, seen: datetime.datetime | None = None
+) -> CaseNeed:
+    """Open a resolved need again (it was marked as met by mistake, or the need came back)."""
+    _require(by, CaseAction.EDIT, case_need.case)
+    case_need = locked_if_unchanged(
+        CaseNeed.objects.select_related("case", "need"), pk=case_need.pk, seen=seen
+    )
+    if case_need.resolved_on is None:
+        raise CaseRuleError(_("The need is open already: nothing was saved."), code="open")
+    others = CaseNeed.objects.filter(
+        case_id=case_need.case_id, need_id=case_need.need_id, resolved_on__isnull=True
+    )
+    if others.exists():
+        raise CaseRuleError(
+            _("The need “%(need)s” is already open in this case.") % {"need": case_need.need.label},
+            code="duplicate",
+        )
+    case_need.resolved_on = None
+    case_need.save(update_fields=["resolved_on", "updated_at"])
+    _log(AccessAction.CHANGE, by=by, case=case_need.case, obj=case_need, detail="need reopened")
+    return case_need
+
+
+@transaction.atomic
+def intervention_end(
+    *,
+    intervention: Intervention,
+    by: User,
+    status: str,
+    ended_on: datetime.date,
+    outcome: str = "",
+    seen: datetime.datetime | None = None,
+) -> Intervention:
+    """End an intervention: completed or cancelled, on `ended_on`, with its outcome if known."""
+    _require(by, CaseAction.EDIT, intervention.case)
+    intervention = locked_if_unchanged(
+        Intervention.objects.select_related("case", "type", "provider"),
+        pk=intervention.pk,
+        seen=seen,
+    )
+    if status not in ENDED_INTERVENTION_STATES:
+        raise CaseRuleError(_("Choose whether it was completed or cancelled."), code="status")
+    if intervention.status in ENDED_INTERVENTION_STATES:
+        raise CaseRuleError(
+            _("The intervention has ended already (%(status)s): nothing was saved.")
+            % {"status": intervention.get_status_display()},
+            code="ended",
+        )
+    if outcome and outcome not in InterventionOutcome.values:
+        raise CaseRuleError(_("Choose an outcome from the list."), code="outcome")
+    _not_in_future(ended_on, _("An intervention cannot end in the future."))
+    if intervention.actual_start is not None and ended_on < intervention.actual_start:
+        raise CaseRuleError(_("An end date cannot come before its start date."), code="dates")
+    intervention.status = status
+    intervention.actual_end = ended_on
+    fields = ["status", "actual_end", "updated_at"]
+    if outcome:
+        intervention.outcome = outcome
+        fields.append("outcome")
+    intervention.save(update_fields=fields)
+    _log(
+        AccessAction.CHANGE,
+        by=by,
+        case=intervention.case,
+        obj=intervention,
+        detail="intervention ended",
+    )
+    return intervention
+
+
+@transaction.atomic
+def consent_correct(
+    *,
+    consent: Consent,
+    by: User,
+    information: list[str],
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    note: str = "",
+    seen: datetime.datetime | None = None,
+) -> Consent:
+    """Correct what was recorded of a consent (its kinds of information, period and note).
+
+    The agencies are not changed here: a consent to other agencies is a new consent. A
+    revoked consent is kept as it was when it was revoked.
+    """
+    _require(by, CaseAction.EDIT, consent.case)
+    consent = locked_if_unchanged(
+        Consent.objects.select_related("case", "revoked_by"), pk=consent.pk, seen=seen
+    )
+    if consent.revoked_at is not None:
+        raise CaseRuleError(_consent_revoked_message(consent), code="revoked")
+    if not information:
+        raise CaseRuleError(
+            _("Say which kinds of information the consent covers."), code="incomplete"
+        )
+    if valid_until is not None and valid_until < valid_from:
+        raise CaseRuleError(_("A consent cannot end before it begins."), code="dates")
+    consent.information = list(information)
+    consent.valid_from = valid_from
+    consent.valid_until = valid_until
+    consent.note = note.strip()
+    consent.save(update_fields=["information", "valid_from", "valid_until", "note", "updated_at"])
+    _log(AccessAction.CHANGE, by=by, case=consent.case, obj=consent, detail="consent corrected")
+    return consent
+
+
+def _affiliation_locked(
+    affiliation: GroupAffiliation, case: Case, seen: datetime.datetime | None
+) -> GroupAffiliation:
+    if affiliation.client_id != case.client_id:
+        raise CaseRuleError(_("The affiliation is not this client's."), code="client")
+    return locked_if_unchanged(
+        GroupAffiliation.objects.select_related("group"), pk=affiliation.pk, seen=seen
+    )
+
+
+@transaction.atomic
+def affiliation_correct(
+    *,
+    affiliation: GroupAffiliation,
+    case: Case,
+    by: User,
+    group: CriminalGroup,
+    role: AffiliationRole,
+    started_on: datetime.date | None,
+    ended_on: datetime.date | None,
+    source: str = "",
+    seen: datetime.datetime | None = None,
+) -> GroupAffiliation:
+    """Correct a group affiliation of the case's client (from the case, logged on it)."""
+    _require(by, CaseAction.EDIT, case)
+    affiliation = _affiliation_locked(affiliation, case, seen)
+    if started_on and ended_on and ended_on < started_on:
+        raise CaseRuleError(_("An affiliation cannot end before it begins."), code="dates")
+    affiliation.group = group
+    affiliation.role = role
+    affiliation.started_on = started_on
+    affiliation.ended_on = ended_on
+    affiliation.source = source.strip()
+    affiliation.save(
+        update_fields=["group", "role", "started_on", "ended_on", "source", "updated_at"]
+    )
+    _log(
+        AccessAction.CHANGE,
+        by=by,
+        case=case,
+        obj=affiliation,
+        detail="group affiliation corrected",
+    )
+    return affiliation
+
+
+@transaction.atomic
+def affiliation_end(
+    *,
+    affiliation: GroupAffiliation,
+    case: Case,
+    by: User,
+    ended_on: datetime.date,
+    seen: datetime.datetime | None = None,
+) -> GroupAffiliation:
+    """Record that the client's affiliation ended on `ended_on`."""
+    _require(by, CaseAction.EDIT, case)
+    affiliation = _affiliation_locked(affiliation, case, seen)
+    if affiliation.ended_on is not None:
+        raise CaseRuleError(
+            _("The affiliation has ended already, on %(date)s: nothing was saved.")
+            % {"date": affiliation.ended_on},
+            code="ended",
+        )
+    _not_in_future(ended_on, _("An affiliation cannot be ended in the future."))
+    if affiliation.started_on is not None and ended_on < affiliation.started_on:
+        raise CaseRuleError(_("An affiliation cannot end before it begins."), code="dates")
+    affiliation.ended_on = ended_on
+    affiliation.save(update_fields=["ended_on", "updated_at"])
+    _log(AccessAction.CHANGE, by=by, case=case, obj=affiliation, detail="group affiliation ended")
+    return affiliation
+
+
+@transaction.atomic
+def placement_correct(
+    *,
+    placement: Placement,
+    by: User,
+    municipality: Municipality,
+    kind: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None,
+    seen: datetime.datetime | None = None,
+) -> Placement:
+    """Correct where and how the client lives or lived during the case."""
+    _require(by, CaseAction.EDIT, placement.case)
+    placement = locked_if_unchanged(
+        Placement.objects.select_related("case", "municipality"), pk=placement.pk, seen=seen
+    )
+    if kind not in PlacementKind.values:
+        raise CaseRuleError(_("Choose a kind of placement."), code="kind")
+    if ended_on is not None and ended_on < started_on:
+        raise CaseRuleError(_("A placement cannot end before it starts."), code="period")
+    placement.municipality = municipality
+    placement.kind = kind
+    placement.started_on = started_on
+    placement.ended_on = ended_on
+    placement.save(update_fields=["municipality", "kind", "started_on", "ended_on", "updated_at"])
+    _log(
+        AccessAction.CHANGE, by=by, case=placement.case, obj=placement, detail="placement corrected"
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_end(
+    *,
+    placement: Placement,
+    by: User,
+    ended_on: datetime.date,
+    seen: datetime.datetime | None = None,
+) -> Placement:
+    """Record that the client moved out of the placement on `ended_on`."""
+    _require(by, CaseAction.EDIT, placement.case)
+    placement = locked_if_unchanged(
+        Placement.objects.select_related("case", "municipality"), pk=placement.pk, seen=seen
+    )
+    if placement.ended_on is not None:
+        raise CaseRuleError(
+            _("The placement has ended already, on %(date)s: nothing was saved.")
+            % {"date": placement.ended_on},
+            code="ended",
+        )
+    _not_in_future(ended_on, _("A placement cannot be ended in the future."))
+    if ended_on < placement.started_on:
+        raise CaseRuleError(_("A placement cannot end before it starts."), code="period")
+    placement.ended_on = ended_on
+    placement.save(update_fields=["ended_on", "updated_at"])
+    _log(AccessAction.CHANGE, by=by, case=placement.case, obj=placement, detail="placement ended")
+    return placement
+
+
+# --- Saved caseload filters -------------------------------------------------------------------
+
+
+def caseload_filter_save(*, user: User, name: str, query: str) -> SavedCaseloadFilter:
+    """Save the caseload's query parameters `query` under `name` for `user` alone; a filter
+    of the same name is replaced. The caller passes only the list's parameters (never the
+    search: it may hold an identity number)."""
+    with transaction.atomic():
+        saved, _created = SavedCaseloadFilter.objects.update_or_create(
+            user=user, name=name, defaults={"query": query}
+        )
+        access_log_record(
+            user=user, action=AccessAction.CREATE, obj=saved, detail="saved caseload filter"
+        )
+    return saved
+
+
+def caseload_filter_delete(*, user: User, saved: SavedCaseloadFilter) -> None:
+    """Delete one of the user's own saved filters (the view fetched it through the policy)."""
+    if saved.user_id != user.pk:
+        raise CaseRuleError(_("Only the one who saved a filter may delete it."))
+    with transaction.atomic():
+        access_log_record(
+            user=user, action=AccessAction.CHANGE, obj=saved, detail="saved caseload filter deleted"
+        )
+        saved.delete()

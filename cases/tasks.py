@@ -1,8 +1,9 @@
 """Background work on cases. A task loads ids and calls a service; nothing else."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from cases import services
+from cases import notify, services
 
 
 @shared_task
@@ -13,3 +14,21 @@ def sweep_police_shares() -> int:
     the sweep records it, removes the grants and logs it. Safe to run again at any time.
     """
     return len(services.police_shares_sweep())
+
+
+@shared_task
+def notify_reviews_overdue() -> int:
+    """Notify the caseworkers of the reviews overdue (once per case and review date)."""
+    return notify.reviews_notify_overdue(today=timezone.localdate())
+
+
+@shared_task
+def notify_follow_ups_due() -> int:
+    """Notify the caseworkers of the follow-ups due (once per follow-up and date)."""
+    return notify.follow_ups_notify_due(today=timezone.localdate())
+
+
+@shared_task
+def notify_police_shares_expiring() -> int:
+    """Notify of the police shares whose consent expires soon (once per share and date)."""
+    return notify.police_shares_notify_expiring(today=timezone.localdate())

@@ -1,13 +1,38 @@
 from django.urls import path
 
-from cases.views import case, caseload, follow_ups, history, police, records, transfers
+from cases.views import (
+    case,
+    caseload,
+    contact,
+    follow_ups,
+    history,
+    police,
+    records,
+    transfers,
+)
 
 app_name = "cases"
 
 urlpatterns = [
     path("", caseload.caseload_list, name="caseload"),
+    path("filters/save/", caseload.caseload_filter_save, name="caseload_filter_save"),
+    path("filters/<int:filter_id>/", caseload.caseload_filter_apply, name="caseload_filter_apply"),
+    path(
+        "filters/<int:filter_id>/delete/",
+        caseload.caseload_filter_delete,
+        name="caseload_filter_delete",
+    ),
     path("new/", case.case_new, name="new"),
     path("<int:case_id>/", case.case_detail, name="detail"),
+    # The case page's other tabs (cases.tabs), the print view and the contact card
+    path("<int:case_id>/tab/<slug:tab>/", case.case_tab, name="detail_tab"),
+    path("<int:case_id>/print/", case.case_print, name="print"),
+    path("<int:case_id>/contact/", contact.contact_card_edit, name="contact_card"),
+    path(
+        "<int:case_id>/contact/people/new/",
+        contact.contact_person_new,
+        name="contact_person_new",
+    ),
     path("<int:case_id>/transition/", case.case_transition_view, name="transition"),
     path("<int:case_id>/assign/", case.case_assign_view, name="assign"),
     path("<int:case_id>/assessments/new/", records.assessment_new, name="assessment_new"),
@@ -28,6 +53,48 @@ urlpatterns = [
         name="consent_revoke",
     ),
     path("<int:case_id>/affiliations/new/", records.affiliation_new, name="affiliation_new"),
+    # Corrections: reopening, ending and correcting records; an assessment; a journal entry
+    path(
+        "<int:case_id>/assessments/<int:assessment_id>/",
+        records.assessment_detail,
+        name="assessment_detail",
+    ),
+    path("<int:case_id>/needs/<int:need_id>/reopen/", records.need_reopen, name="need_reopen"),
+    path(
+        "<int:case_id>/interventions/<int:intervention_id>/end/",
+        records.intervention_end,
+        name="intervention_end",
+    ),
+    path(
+        "<int:case_id>/consents/<int:consent_id>/edit/",
+        records.consent_edit,
+        name="consent_edit",
+    ),
+    path(
+        "<int:case_id>/affiliations/<int:affiliation_id>/edit/",
+        records.affiliation_edit,
+        name="affiliation_edit",
+    ),
+    path(
+        "<int:case_id>/affiliations/<int:affiliation_id>/end/",
+        records.affiliation_end,
+        name="affiliation_end",
+    ),
+    path(
+        "<int:case_id>/placements/<int:placement_id>/edit/",
+        records.placement_edit,
+        name="placement_edit",
+    ),
+    path(
+        "<int:case_id>/placements/<int:placement_id>/end/",
+        records.placement_end,
+        name="placement_end",
+    ),
+    path(
+        "<int:case_id>/journal/<int:entry_id>/",
+        records.journal_entry,
+        name="journal_entry",
+    ),
     # Follow-ups after the case ends
     path(
         "<int:case_id>/follow-ups/<int:follow_up_id>/",

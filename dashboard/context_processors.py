@@ -52,11 +52,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("reports:list"), _("Reports")))
     if Role.ADMINISTRATOR in roles:
         items.append((reverse("admin:index"), _("Administration")))
-    items.append((reverse("password_change"), _("Change password")))
+    # The user's own: in the account menu beside the name, not in the main navigation.
+    account = [(reverse("password_change"), _("Change password"))]
     current = request.path
     return {
         "nav_items": [
             {"url": url, "label": label, "current": url == current} for url, label in items
+        ],
+        "account_items": [
+            {"url": url, "label": label, "current": url == current} for url, label in account
         ],
         "user_roles": sorted(Role(r).label for r in roles),
     }

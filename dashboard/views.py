@@ -1,19 +1,93 @@
 """The home page per role."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from access import policy
 from access.policy import AnyUser
 from accounts.models import Role
 from cases import selectors
-from cases.models import Case
+from cases.models import AWAITING_INTAKE_STATES, OPEN_STATES, Case, CaseState
+from cases.selectors import SCOPE_ALL
 from referrals.selectors import overdue_referrals_for
+from reminders.selectors import tasks_open_for
 from reports.forms import CaseloadReportForm
+
+
+@dataclass(frozen=True)
+class FigureLink:
+    """A figure of the manager's home and the list behind it, which shows as many."""
+
+    label: str
+    count: int
+    url: str
+    value: str = ""  # a state's value (its colour), for the table of states
+
+
+@dataclass(frozen=True)
+class OverviewPanel:
+    """One municipality's caseload at a glance, every figure a link to the list behind it."""
+
+    overview: selectors.MunicipalityOverview
+    open_cases: FigureLink
+    unassigned: FigureLink
+    review_overdue: FigureLink
+    waiting: FigureLink
+    states: list[FigureLink]
+    caseworkers: list[FigureLink]
+
+
+def _caseload_url(municipality_id: int, **params: str | list[str]) -> str:
+    """The caseload of one municipality (all its cases, not "my cases"), filtered by `params`
+    (the caseload form's fields)."""
+    query = QueryDict(mutable=True)
+    query["scope"] = SCOPE_ALL
+    query["municipality"] = str(municipality_id)
+    for name, value in params.items():
+        query.setlist(name, value if isinstance(value, list) else [value])
+    return f"{reverse('cases:caseload')}?{query.urlencode()}"
+
+
+def _overview_panel(overview: selectors.MunicipalityOverview) -> OverviewPanel:
+    muni = overview.municipality.pk
+    open_states = [s.value for s in CaseState if s in OPEN_STATES]
+    counts = {value: count for value, _label, count in overview.by_state}
+    return OverviewPanel(
+        overview=overview,
+        open_cases=FigureLink(
+            gettext("open cases"), overview.open_total, _caseload_url(muni, state=open_states)
+        ),
+        unassigned=FigureLink(
+            gettext("open cases without a caseworker"),
+            overview.unassigned,
+            _caseload_url(muni, unassigned="on"),
+        ),
+        review_overdue=FigureLink(
+            gettext("reviews overdue"),
+            overview.review_overdue,
+            _caseload_url(muni, overdue="on"),
+        ),
+        waiting=FigureLink(
+            gettext("cases waiting for an intake decision"),
+            sum(counts.get(state, 0) for state in AWAITING_INTAKE_STATES),
+            f"{reverse('intake_queue')}?municipality={muni}",
+        ),
+        states=[
+            FigureLink(label, count, _caseload_url(muni, state=value), value)
+            for value, label, count in overview.by_state
+        ],
+        caseworkers=[
+            FigureLink(name, count, _caseload_url(muni, caseworker=str(user_id), state=open_states))
+            for name, count, user_id in overview.per_caseworker
+        ],
+    )
 
 
 def _decide_identities(user: AnyUser, cases: Iterable[Case]) -> None:
@@ -37,8 +111,13 @@ def home(request: HttpRequest) -> HttpResponse:
         _decide_identities(user, caseworker.my_cases)
         _decide_identities(user, (follow_up.case for follow_up in caseworker.follow_ups_due))
         context["caseworker"] = caseworker
+    if roles & {Role.CASEWORKER, Role.MANAGER}:
+        context["my_tasks"] = list(tasks_open_for(user=user))
     if Role.MANAGER in roles:
-        context["overviews"] = selectors.manager_overview(user=user, today=today)
+        context["overviews"] = [
+            _overview_panel(overview)
+            for overview in selectors.manager_overview(user=user, today=today)
+        ]
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)
         context["incoming_transfers"] = selectors.transfers_awaiting_answer(user=user)
         managed = policy.managed_municipalities(user).order_by("name")

@@ -77,11 +77,16 @@ def _fetcher() -> StaticFilesURLFetcher:
     return StaticFilesURLFetcher()
 
 
+# PDF/UA-1: a tagged PDF (structure tree, MarkInfo) that screen readers can read, with the
+# document's language (/Lang, from <html lang>, the active language) and its title.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_pdf(*, template_name: str, context: dict[str, Any]) -> bytes:
     """Render `template_name` with `context` (autoescaped) and return the PDF's bytes."""
     html = render_to_string(template_name, context)
     document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=_fetcher())
-    pdf = document.write_pdf()
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     if pdf is None:  # only when given a target to write to, which is not done here
         raise RuntimeError("WeasyPrint returned no PDF")
     return bytes(pdf)

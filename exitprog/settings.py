@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "agencies",
     "cases",
     "records",
+    "notifications",
+    "reminders",
     "referrals",
     "reports",
     "audit",
@@ -92,10 +94,14 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dashboard.context_processors.navigation",
+                "notifications.context_processors.unread_notifications",
             ],
             # The project's own filters (exitprog is no app of its own: its AppConfig is the
-            # admin's): `{% load amounts %}`.
-            "libraries": {"amounts": "exitprog.templatetags.amounts"},
+            # admin's): `{% load amounts %}`, `{% load session_timeout %}`.
+            "libraries": {
+                "amounts": "exitprog.templatetags.amounts",
+                "session_timeout": "exitprog.templatetags.session_timeout",
+            },
         },
     },
 ]
@@ -107,6 +113,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL's JIT compiled the caseload's statements (planned dear at 50,000 cases, cheap to
+# run) on every request, a cost greater than running them: off for the app's connections
+# (bench/caseload.py prints what it would cost).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -139,6 +149,8 @@ MAILERS = {
     )
 }
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "exitprog@localhost")
+# Where the app is reached: the one link a notification e-mail carries points here.
+EXITPROG_SITE_URL = env_str("EXITPROG_SITE_URL", "http://localhost:8000")
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600  # the e-mail says "within a few days"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -291,6 +303,29 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-sent-outbox": {
         "task": "outbox.tasks.purge_sent_outbox",
         "schedule": crontab(minute="10", hour="4"),
+    },
+    # Daily at 06:30, and again at 12:30 (a tick lost while Redis was away is caught up):
+    # notify of the tasks due today or overdue. Each task is notified once per due date.
+    "notify-tasks-due": {
+        "task": "reminders.tasks.notify_tasks_due",
+        "schedule": crontab(minute="30", hour="6,12"),
+    },
+    # Daily at 06:35 and 12:35: notify the caseworkers of the reviews overdue (once per case
+    # and review date).
+    "notify-reviews-overdue": {
+        "task": "cases.tasks.notify_reviews_overdue",
+        "schedule": crontab(minute="35", hour="6,12"),
+    },
+    # Daily at 06:40 and 12:40: notify of the follow-ups due (once per follow-up and date).
+    "notify-follow-ups-due": {
+        "task": "cases.tasks.notify_follow_ups_due",
+        "schedule": crontab(minute="40", hour="6,12"),
+    },
+    # Daily at 06:45 and 12:45: notify of the police shares whose consent expires within two
+    # weeks (once per share and expiry date).
+    "notify-police-shares-expiring": {
+        "task": "cases.tasks.notify_police_shares_expiring",
+        "schedule": crontab(minute="45", hour="6,12"),
     },
 }
 

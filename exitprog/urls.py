@@ -5,8 +5,11 @@ from django.urls import include, path, reverse_lazy
 from django.views.i18n import set_language
 
 from accounts.forms import LoginForm
+from dashboard import closing as dashboard_closing
+from dashboard import intake as dashboard_intake
 from dashboard import team as dashboard_team
 from dashboard import views as dashboard_views
+from exitprog import session
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -40,15 +43,21 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("language/", login_not_required(set_language), name="set_language"),
+    path("session/refresh/", session.session_refresh, name="session_refresh"),
     path(
         "municipalities/<int:municipality_id>/roles/",
         dashboard_team.municipality_roles,
         name="municipality_roles",
     ),
+    # The manager's intake queue, and the checklist before a case is closed (dashboard/).
+    path("intake/", dashboard_intake.intake_queue, name="intake_queue"),
+    path("cases/<int:case_id>/close/", dashboard_closing.case_close, name="case_close"),
     path("admin/", admin.site.urls),
     path("", include("audit.urls")),
     path("cases/", include("cases.urls")),
     path("cases/", include("records.urls")),
+    path("cases/", include("reminders.urls")),
+    path("notifications/", include("notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),
 ]

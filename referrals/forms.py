@@ -15,7 +15,7 @@ from cases.forms.records import ChoiceRadios
 from cases.identity import parse_identity_number
 from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
-from referrals.models import ReferralState
+from referrals.models import LetterLanguage, ReferralState
 
 
 class ReferralForm(CleanInputForm):
@@ -29,9 +29,21 @@ class ReferralForm(CleanInputForm):
         ),
     )
 
+    letter_language = forms.ChoiceField(
+        label=_("Language of the letter"),
+        choices=LetterLanguage.choices,
+        initial=LetterLanguage.SWEDISH,
+        required=False,  # Swedish when none is chosen
+        widget=ChoiceRadios,
+        help_text=_("The letter (PDF) is written in this language, whatever your screen shows."),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.filter(active=True)  # type: ignore[attr-defined]
+
+    def clean_letter_language(self) -> str:
+        return str(self.cleaned_data.get("letter_language") or LetterLanguage.SWEDISH)
 
 
 class TransitionForm(SeenFormMixin, CleanInputForm):
@@ -53,6 +65,8 @@ class TransitionForm(SeenFormMixin, CleanInputForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For an answer: what the agency said."),
     )
+    # Ticked on the warning page: send although no valid consent covers the agency.
+    without_consent = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ReferralFilterForm(CleanInputForm):

@@ -22,6 +22,13 @@ class ReferralDirection(models.TextChoices):
     INBOUND = "inbound", _("From an agency to the program")
 
 
+class LetterLanguage(models.TextChoices):
+    """The language the referral letter is written in, whatever the sender's screen shows."""
+
+    SWEDISH = "sv", _("Swedish")
+    ENGLISH = "en", _("English")
+
+
 # The state a referral enters -> the timestamp field that records when.
 STATE_TIMESTAMPS = {
     ReferralState.SENT: "sent_at",
@@ -55,6 +62,12 @@ class Referral(models.Model):
     )
     purpose = models.TextField(_("purpose"))
     answer_note = models.TextField(_("the agency's answer"), blank=True)
+    letter_language = models.CharField(
+        _("language of the letter"),
+        max_length=2,
+        choices=LetterLanguage.choices,
+        default=LetterLanguage.SWEDISH,
+    )
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -87,6 +100,9 @@ class ReferralEvent(models.Model):
     at = models.DateTimeField()
     by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     note = models.TextField(blank=True)
+    # Sent although no valid consent covered the agency: the sender saw the warning and
+    # confirmed (`referral_transition(..., without_consent=True)`).
+    without_consent = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -113,6 +113,22 @@ def _rows(referrals: Iterable[Referral], *, today: datetime.date) -> list[Referr
     return rows
 
 
+def open_referral_states() -> tuple[ReferralState, ...]:
+    """The states of a referral that is still open: those the state machine lets it leave
+    (`services.next_states`); declined, completed and withdrawn are closed."""
+    return tuple(state for state in ReferralState if next_states(state))
+
+
+def open_referrals_for_case(*, case: Case) -> list[Referral]:
+    """The case's referrals still open (a draft, sent, answered or started), oldest first
+    (one query): what the closing checklist lists."""
+    return list(
+        Referral.objects.filter(case=case, state__in=open_referral_states())
+        .select_related("agency")
+        .order_by("created_at", "pk")
+    )
+
+
 def referrals_for_case(*, case: Case) -> QuerySet[Referral]:
     return Referral.objects.filter(case=case).select_related("agency")
 
@@ -174,18 +190,32 @@ def referral_list_for(
 
 def referral_get_with_case(*, referral_id: int) -> Referral | None:
     """The referral with its agency, for views that then ask the policy about its case."""
-    return Referral.objects.select_related("agency").filter(pk=referral_id).first()
+    return Referral.objects.select_related("agency", "created_by").filter(pk=referral_id).first()
 
 
 # --- The letter -------------------------------------------------------------------------------
 
 
+def consents_covering(*, case: Case, agency: Agency, today: datetime.date) -> list[Consent]:
+    """The case's consents that are valid on `today` (`Consent.is_valid_on`) and name
+    `agency`: the one rule of "a valid consent covers the agency" (one query)."""
+    return [
+        consent
+        for consent in Consent.objects.filter(case=case, agencies=agency)
+        if consent.is_valid_on(today)
+    ]
+
+
+def consent_covers(*, case: Case, agency: Agency, today: datetime.date) -> bool:
+    """Does a valid consent cover `agency`? (The warning before a referral is sent.)"""
+    return bool(consents_covering(case=case, agency=agency, today=today))
+
+
 def consented_information(*, case: Case, agency: Agency, today: datetime.date) -> set[str]:
     """The kinds of information the client's consents valid today allow for `agency`."""
     kinds: set[str] = set()
-    for consent in Consent.objects.filter(case=case, agencies=agency):
-        if consent.is_valid_on(today):
-            kinds.update(consent.information)
+    for consent in consents_covering(case=case, agency=agency, today=today):
+        kinds.update(consent.information)
     return kinds
 
 

@@ -25,8 +25,11 @@ from cases.services import (
     registered_elsewhere_message,
 )
 from exitprog.concurrency import StaleEditError, locked_if_unchanged
+from notifications.models import NotificationKind
+from notifications.services import notification_send
 from referrals.models import (
     STATE_TIMESTAMPS,
+    LetterLanguage,
     Referral,
     ReferralDirection,
     ReferralEvent,
@@ -62,10 +65,33 @@ def _require_edit(user: User, case: Case) -> None:
         )
 
 
+class ConsentMissingError(CaseRuleError):
+    """Sending was refused because no valid consent covers the agency: the sender is warned
+    and may confirm to send anyway (`referral_transition(..., without_consent=True)`)."""
+
+
+def _consent_covers(referral: Referral) -> bool:
+    # The one rule ("a consent valid today names the agency") is the selector's, which
+    # imports this module (`next_states`): imported here, when it is asked.
+    from referrals.selectors import consent_covers
+
+    return consent_covers(case=referral.case, agency=referral.agency, today=timezone.localdate())
+
+
 @transaction.atomic
-def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Referral:
-    """A draft referral from `case` to `agency`; it is sent by `referral_transition`."""
+def referral_create(
+    *,
+    case: Case,
+    by: User,
+    agency: Agency,
+    purpose: str,
+    letter_language: str = LetterLanguage.SWEDISH,
+) -> Referral:
+    """A draft referral from `case` to `agency`, its letter in `letter_language`; it is sent
+    by `referral_transition`."""
     _require_edit(by, case)
+    if letter_language not in LetterLanguage.values:
+        raise CaseRuleError(_("Choose the language of the letter."), code="letter_language")
     if not agency.active:
         raise CaseRuleError(_("The agency is no longer active."), code="agency_inactive")
     if not purpose.strip():
@@ -78,6 +104,7 @@ def referral_create(*, case: Case, by: User, agency: Agency, purpose: str) -> Re
         direction=ReferralDirection.OUTBOUND,
         state=S.DRAFT,
         purpose=purpose.strip(),
+        letter_language=letter_language,
         created_by=by,
     )
     access_log_record(
@@ -103,12 +130,16 @@ def referral_transition(
     by: User,
     note: str = "",
     seen: datetime.datetime | None = None,
+    without_consent: bool = False,
 ) -> Referral:
     """Move `referral` to `to_state`, recording who, when and the note.
 
     Steps: lock the row, refused with StaleEditError if it changed after `seen` (its
     `updated_at` when the page was opened: someone else moved it on in between); check that
-    the user may edit the case and that the move is legal; set the state and, the first time
+    the user may edit the case and that the move is legal; sending an outbound referral that
+    no valid consent covers is refused with ConsentMissingError unless the sender confirmed
+    it (`without_consent`), and then the event and the access log say so; set the state and,
+    the first time
     the state is entered, its timestamp; keep the note of an answer (accepted or declined) as
     the agency's answer; write a `ReferralEvent`.
     """
@@ -128,6 +159,20 @@ def referral_transition(
             % {"from": from_state.label, "to": to_state.label},
             code="illegal_transition",
         )
+    unconsented = (
+        to_state == S.SENT
+        and referral.direction == ReferralDirection.OUTBOUND
+        and not _consent_covers(referral)
+    )
+    if unconsented and not without_consent:
+        raise ConsentMissingError(
+            _(
+                "No valid consent covers %(agency)s: the letter will say nothing about the "
+                "client. Confirm that you send it anyway."
+            )
+            % {"agency": referral.agency},
+            code="no_consent",
+        )
     now = timezone.now()
     note = note.strip()
     referral.state = to_state
@@ -141,15 +186,30 @@ def referral_transition(
         fields.append("answer_note")
     referral.save(update_fields=[*fields, "updated_at"])
     ReferralEvent.objects.create(
-        referral=referral, from_state=from_state, to_state=to_state, at=now, by=by, note=note
+        referral=referral,
+        from_state=from_state,
+        to_state=to_state,
+        at=now,
+        by=by,
+        note=note,
+        without_consent=unconsented,
     )
     access_log_record(
         user=by,
         action=AccessAction.CHANGE,
         case=referral.case,
         obj=referral,
-        detail=f"referral {to_state.value}",
+        detail="referral sent without consent" if unconsented else f"referral {to_state.value}",
     )
+    if to_state in ANSWER_STATES:
+        # The case's other caseworkers hear that the agency answered (the one recording it
+        # knows).
+        notification_send(
+            recipients=policy.case_caseworkers(referral.case),
+            kind=NotificationKind.REFERRAL_ANSWERED,
+            case=referral.case,
+            exclude=by,
+        )
     return referral
 
 

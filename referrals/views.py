@@ -12,8 +12,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,6 +23,7 @@ from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record, access_log_refusal
 from cases.models import Case
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url
 from exitprog.concurrency import StaleEditError
 from exitprog.http import input_keep
 from exitprog.pdf import render_pdf
@@ -41,7 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _case_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.pk]) + "#referrals"
+    return case_section_url(case.pk, "referrals")
 
 
 def _referral_for(
@@ -72,6 +72,7 @@ def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 by=user,
                 agency=form.cleaned_data["agency"],
                 purpose=form.cleaned_data["purpose"],
+                letter_language=form.cleaned_data["letter_language"],
             )
         except CaseRuleError as exc:
             form.add_error(None, exc)
@@ -113,7 +114,30 @@ def referral_transition(request: HttpRequest, referral_id: int) -> HttpResponse:
                 by=user,
                 note=form.cleaned_data["note"],
                 seen=form.cleaned_data["seen"],
+                without_consent=form.cleaned_data["without_consent"],
             )
+    except services.ConsentMissingError as exc:
+        # Nothing was sent: the warning, and the same move again with the sender's confirmation.
+        access_log_record(
+            user=user,
+            action=AccessAction.VIEW,
+            case=referral.case,
+            obj=referral,
+            detail="referral consent warning",
+            request=request,
+        )
+        return render(
+            request,
+            "referrals/send_warning.html",
+            {
+                "case": referral.case,
+                "referral": referral,
+                "warning": " ".join(exc.messages),
+                "note": form.cleaned_data["note"],
+                "seen": request.POST.get("seen", ""),
+                "cancel_url": _case_url(referral.case),
+            },
+        )
     except (StaleEditError, CaseRuleError) as exc:
         # A stale move's message names the state the referral is in now; the case page comes
         # back with that state (and a fresh `seen`) and the choice and note as they were typed.
@@ -191,7 +215,10 @@ def referral_letter(request: HttpRequest, referral_id: int) -> HttpResponse:
     user = _user(request)
     referral = _referral_for(request, referral_id, CaseAction.READ, what="referral letter")
     context = selectors.referral_letter_context(referral=referral, today=timezone.localdate())
-    pdf = render_pdf(template_name="referrals/letter.html", context=context)
+    # The letter is in the language chosen for it, whatever the sender's screen shows; the
+    # template's <html lang> (and so the PDF's language) follows.
+    with translation.override(referral.letter_language):
+        pdf = render_pdf(template_name="referrals/letter.html", context=context)
     access_log_record(
         user=user,
         action=AccessAction.DOWNLOAD,

@@ -24,6 +24,7 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
 from cases.models import Case
+from cases.tabs import case_section_url
 from exitprog.concurrency import StaleEditError
 from reports import selectors, services
 from reports.forms import CaseloadReportForm, CaseReportCadenceForm, ReportRequestForm
@@ -40,7 +41,7 @@ def _user(request: HttpRequest) -> User:
 
 def _case_page_url(user: User, case: Case) -> str:
     if policy.may(user, CaseAction.READ, case):
-        return reverse("cases:detail", args=[case.pk]) + "#reports"
+        return case_section_url(case.pk, "reports")
     return reverse("cases:shared", args=[case.pk]) + "#reports"
 
 

@@ -593,8 +593,8 @@ def test_pages_take_a_fixed_number_of_queries(
     fill(cast, 45)
     assert queries_of(client, url, params) == few
     # session, user, grants (3), municipality or (case, assignment), log insert, the people and
-    # the count, the page, session save (3)
-    expected = 12 if which == "municipality" else 13
+    # the count, the page, the header's unread notifications, session save (3)
+    expected = 13 if which == "municipality" else 14
     with django_assert_num_queries(expected):
         client.get(url, params)
 

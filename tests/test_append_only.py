@@ -173,6 +173,8 @@ HISTORY_TABLES = [
     "cases.CaseUserObjectPermissionHistory",
     "cases.ClientHistory",
     "cases.ConsentHistory",
+    "cases.ContactCardHistory",
+    "cases.ContactPersonHistory",
     "cases.FollowUpHistory",
     "cases.GroupAffiliationHistory",
     "cases.InterventionHistory",
@@ -218,6 +220,15 @@ def _every_tracked_record(cast: Cast) -> None:
         case=cast.case, agency=cast.police_agency, purpose="Kanarie-ao-referral-0x7u",
         created_by=cast.caseworker,
     )  # fmt: skip
+    from cases.models import SafeContact
+    from cases.services import contact_card_save, contact_person_add
+
+    contact_card_save(
+        case=cast.case, by=cast.caseworker, phone="070-000 00 00", safe_contact=SafeContact.ANY
+    )
+    contact_person_add(
+        case=cast.case, by=cast.caseworker, name="Kanarie-ao-person-7c2d", relation="Kusin"
+    )
     _ended(cast.case)
     cast.stockholm.team_visibility = False
     cast.stockholm.save(update_fields=["team_visibility"])

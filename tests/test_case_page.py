@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from access import policy
 from audit.models import AccessLogEntry
@@ -14,14 +15,19 @@ from cases.models import (
     CaseState,
     CaseStateChange,
     Client,
+    ContactCard,
+    ContactPerson,
     Instrument,
     Intervention,
     InterventionType,
     JournalEntry,
     Recommendation,
+    SafeContact,
     StageOfChange,
     ThreatAssessment,
 )
+from cases.tabs import TABS, case_section_url, case_tab_url
+from exitprog.concurrency import seen_value
 from records import services as plan_services
 from tests.factories import CaseFactory, synthetic_identity_number
 
@@ -33,6 +39,10 @@ NON_READERS = ["outsider", "police", "police_unshared", "analyst", "administrato
 
 def detail_url(case) -> str:
     return reverse("cases:detail", args=[case.pk])
+
+
+def tab_url(case, tab: str) -> str:
+    return case_tab_url(case.pk, tab)
 
 
 @pytest.mark.parametrize("who", READERS)
@@ -93,10 +103,10 @@ def test_protected_name_is_masked_for_the_teammate_only(client, cast):
 
 def test_teammate_sees_no_edit_links(client, cast):
     client.force_login(cast.teammate)
-    text = client.get(detail_url(cast.case)).content.decode()
+    text = client.get(tab_url(cast.case, "journal")).content.decode()
     assert reverse("cases:journal_new", args=[cast.case.pk]) not in text
     client.force_login(cast.caseworker)
-    text = client.get(detail_url(cast.case)).content.decode()
+    text = client.get(tab_url(cast.case, "journal")).content.decode()
     assert reverse("cases:journal_new", args=[cast.case.pk]) in text
 
 
@@ -146,29 +156,47 @@ def _write_plan(cast, *, goals: int) -> None:
     )
 
 
-def test_case_page_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries):
+# The queries of each tab of the case page (cases.tabs), whatever the data. Every tab runs the
+# case page's common part (the case, the access, the sections' data of `case_page`, the
+# overview's "due" query and the contact card's two); each tab then adds its own sections'.
+# Before the tabs the whole page ran 36.
+TAB_QUERIES = {
+    "overview": 36,  # 30, the contact card's 2 and the plan section's 4
+    "assessments": 30,
+    "support": 31,  # the referral section's 1
+    "journal": 30,
+    "police": 33,  # the police section's 3
+    "consent": 30,
+    "closing": 32,  # the transfers' 1 and the report section's 1
+}
+
+
+@pytest.mark.parametrize("tab", list(TAB_QUERIES))
+def test_each_tab_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries, tab):
     client.force_login(cast.manager)
-    client.get(detail_url(cast.case))  # warm the content-type cache
+    url = tab_url(cast.case, tab)
+    client.get(url)  # warm the content-type cache
     _fill_case(cast, 3)
     _write_plan(cast, goals=1)
-    with django_assert_num_queries(36) as small:  # 32, and the plan section's 4
-        client.get(detail_url(cast.case))
+    with django_assert_num_queries(TAB_QUERIES[tab]) as small:
+        client.get(url)
     _fill_case(cast, 5000)
     _write_plan(cast, goals=8)
     with django_assert_num_queries(len(small.captured_queries)):
-        response = client.get(detail_url(cast.case))
+        response = client.get(url)
     assert response.status_code == 200
-    assert "<svg" in response.content.decode()
+    assert ("<svg" in response.content.decode()) == (tab == "assessments")
 
 
 def test_journal_is_paginated_newest_first(client, cast):
     _fill_case(cast, 30)
     client.force_login(cast.caseworker)
-    first = client.get(detail_url(cast.case)).content.decode()
+    url = tab_url(cast.case, "journal")
+    first = client.get(url).content.decode()
     assert "Samtal 29" in first and "Samtal 0<" not in first
-    older = client.get(detail_url(cast.case) + "?journal=2").content.decode()
+    older = client.get(url + "?journal=2").content.decode()
     assert "Samtal 0" in older
-    assert client.get(detail_url(cast.case) + "?journal=abc").status_code == 200
+    assert client.get(url + "?journal=abc").status_code == 200
 
 
 # --- Intake -----------------------------------------------------------------------------------
@@ -269,9 +297,9 @@ def test_roles_without_a_caseload_cannot_open_inquiries(client, cast, who):
 # --- Decisions --------------------------------------------------------------------------------
 
 
-def transition(client, case, to, reason="Bedömt."):
+def transition(client, case, to, reason="Bedömt.", **extra):
     return client.post(
-        reverse("cases:transition", args=[case.pk]), {"to_state": to, "reason": reason}
+        reverse("cases:transition", args=[case.pk]), {"to_state": to, "reason": reason, **extra}
     )
 
 
@@ -286,7 +314,8 @@ def test_the_whole_path_from_inquiry_to_completed(client, cast):
     client.force_login(cast.caseworker)
     transition(client, case, "active")
     client.force_login(cast.manager)
-    transition(client, case, "completed", "Målen nådda.")
+    # Closing is confirmed on the closing checklist (tests/test_manager.py).
+    transition(client, case, "completed", "Målen nådda.", confirm_closing="on")
     case.refresh_from_db()
     assert case.state == "completed" and case.closed_on == timezone.localdate()
     changes = list(
@@ -458,10 +487,350 @@ def test_costs_are_shown_with_the_languages_digit_groups(client, cast):
         cost_sek="1000000",
     )
     client.force_login(cast.caseworker)
-    swedish = client.get(detail_url(cast.case)).content.decode()
+    swedish = client.get(tab_url(cast.case, "support")).content.decode()
     assert "12\xa0500,50" in swedish and "1\xa0000\xa0000<" in swedish
     assert "1\xa0012\xa0500,50" in swedish  # the total
     assert "12500,50" not in swedish
     client.post(reverse("set_language"), {"language": "en"})
-    english = client.get(detail_url(cast.case)).content.decode()
+    english = client.get(tab_url(cast.case, "support")).content.decode()
     assert "12,500.50" in english and "1,012,500.50" in english
+
+
+# --- Tabs -------------------------------------------------------------------------------------
+
+# A section id of each tab that no other tab shows.
+TAB_SECTION = {tab.slug: tab.sections[-1] for tab in TABS}
+
+
+@pytest.mark.parametrize("tab", [t.slug for t in TABS])
+def test_each_tab_is_a_url_of_its_own_marked_current_with_only_its_sections(client, cast, tab):
+    client.force_login(cast.manager)
+    response = client.get(tab_url(cast.case, tab))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert f'href="{tab_url(cast.case, tab)}" aria-current="page"' in text
+    assert text.count('aria-current="page"') == 1
+    assert 'class="case-overview"' in text  # the overview tops every tab
+    for other, section in TAB_SECTION.items():
+        assert (f'id="{section}"' in text) == (other == tab), (other, section)
+
+
+def test_the_overview_answers_only_at_the_case_url(client, cast):
+    client.force_login(cast.manager)
+    assert client.get(f"/cases/{cast.case.pk}/tab/overview/").status_code == 404
+    assert client.get(f"/cases/{cast.case.pk}/tab/nothing/").status_code == 404
+    assert tab_url(cast.case, "overview") == detail_url(cast.case)
+
+
+@pytest.mark.parametrize("who", NON_READERS)
+def test_others_get_404_on_every_tab_and_the_print_view(client, cast, who):
+    client.force_login(getattr(cast, who))
+    for url in [tab_url(cast.case, t.slug) for t in TABS] + [print_url(cast.case)]:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert cast.case.client.last_name not in response.content.decode()
+
+
+def test_every_tab_read_is_logged_as_the_case_page(client, cast):
+    client.force_login(cast.caseworker)
+    client.get(tab_url(cast.case, "journal"))
+    entry = AccessLogEntry.objects.get(case=cast.case, user=cast.caseworker)
+    assert entry.detail == "case page" and entry.path == tab_url(cast.case, "journal")
+
+
+def test_forms_return_to_the_tab_they_were_posted_from(client, cast):
+    today = timezone.localdate()
+    client.force_login(cast.caseworker)
+    journal = client.post(
+        reverse("cases:journal_new", args=[cast.case.pk]),
+        {"occurred_on": today.isoformat(), "category": "contact", "text": "Samtal i fliken"},
+    )
+    assert journal["Location"] == tab_url(cast.case, "journal") + "#journal"
+    threat = client.post(
+        reverse("cases:threat_new", args=[cast.case.pk]),
+        {"level": "2", "source": "own", "assessed_on": today.isoformat(), "note": ""},
+    )
+    assert threat["Location"] == tab_url(cast.case, "assessments") + "#threat"
+    placement = client.post(
+        reverse("cases:placement_new", args=[cast.case.pk]),
+        {
+            "municipality": cast.stockholm.pk,
+            "kind": "own_flat",
+            "started_on": today.isoformat(),
+        },
+    )
+    assert placement["Location"] == tab_url(cast.case, "police") + "#police"
+    consent = cast.case.consents.get()
+    revoked = client.post(
+        reverse("cases:consent_revoke", args=[cast.case.pk, consent.pk]),
+        {"seen": seen_value(consent), "confirm": "yes"},
+    )
+    assert revoked["Location"] == tab_url(cast.case, "consent") + "#consent"
+    client.force_login(cast.manager)
+    assign = client.post(
+        reverse("cases:assign", args=[cast.case.pk]), {"caseworker": cast.teammate.pk}
+    )
+    assert assign["Location"] == detail_url(cast.case) + "#team"
+    decision = client.post(reverse("cases:transition", args=[cast.case.pk]), {})
+    assert decision["Location"] == detail_url(cast.case) + "#decisions"
+    # The page it lands on shows the section it names.
+    assert 'id="journal"' in client.get(journal["Location"]).content.decode()
+
+
+def test_links_from_other_pages_open_the_tab_of_their_section(cast):
+    assert case_section_url(cast.case.pk, "referrals") == (
+        tab_url(cast.case, "support") + "#referrals"
+    )
+    assert case_section_url(cast.case.pk, "follow-ups") == (
+        tab_url(cast.case, "closing") + "#follow-ups"
+    )
+    assert case_section_url(cast.case.pk, "plan") == detail_url(cast.case) + "#plan"
+    every = [s for t in TABS for s in t.sections]
+    assert len(every) == len(set(every))  # each section on one tab only
+
+
+# --- The overview -----------------------------------------------------------------------------
+
+
+def test_the_overview_shows_the_review_overdue_and_what_is_due(client, cast):
+    today = timezone.localdate()
+    Case.objects.filter(pk=cast.case.pk).update(
+        state=CaseState.ACTIVE, next_review_on=today - datetime.timedelta(days=3)
+    )
+    cast.consent.valid_until = today + datetime.timedelta(days=12)
+    cast.consent.save()
+    ThreatAssessment.objects.create(
+        case=cast.case, level=3, source="own", assessed_on=today, recorded_by=cast.caseworker
+    )
+    client.force_login(cast.caseworker)
+    text = client.get(tab_url(cast.case, "journal")).content.decode()
+    overview = text[text.index('class="case-overview"') : text.index('class="case-tabs"')]
+    review_on = (today - datetime.timedelta(days=3)).isoformat()
+    ends_on = (today + datetime.timedelta(days=12)).isoformat()
+    assert review_on in overview and "tag--overdue" in overview
+    assert ends_on in overview  # the consent behind the police share ends within 30 days
+    assert f'href="{detail_url(cast.case)}#plan"' in overview
+    assert f'href="{tab_url(cast.case, "police")}#police"' in overview
+    assert "threat--3" in overview
+    # Reviewed in time: no longer overdue.
+    Case.objects.filter(pk=cast.case.pk).update(next_review_on=today + datetime.timedelta(days=5))
+    text = client.get(detail_url(cast.case)).content.decode()
+    overview = text[text.index('class="case-overview"') : text.index('class="case-tabs"')]
+    assert (today + datetime.timedelta(days=5)).isoformat() in overview
+    assert "due--overdue" not in overview
+
+
+def test_the_overview_shows_the_next_follow_up_of_a_closed_case(client, cast):
+    Case.objects.filter(pk=cast.case.pk).update(state=CaseState.ACTIVE)
+    cast.case.refresh_from_db()
+    services.case_transition(
+        case=cast.case, to_state=CaseState.COMPLETED, by=cast.manager, reason="Klart"
+    )
+    first = cast.case.follow_ups.order_by("due_on").first()
+    client.force_login(cast.manager)
+    text = client.get(detail_url(cast.case)).content.decode()
+    overview = text[text.index('class="case-overview"') : text.index('class="case-tabs"')]
+    assert first.due_on.isoformat() in overview
+    assert f"{tab_url(cast.case, 'closing')}#follow-ups" in overview
+
+
+# --- The contact card ---------------------------------------------------------------------------
+
+PHONE = "070-5550199"
+PERSON = "Kontaktperson Ingridsdotter"
+
+
+def _card_data(**overrides):
+    data = {
+        "phone": PHONE,
+        "safe_contact": "via_contact_person",
+        "times": "Vardagar 9-12 kontakttid",
+        "note": "Ring aldrig från dolt nummer",
+    }
+    data.update(overrides)
+    return data
+
+
+def _write_card(client, cast):
+    client.force_login(cast.caseworker)
+    response = client.post(reverse("cases:contact_card", args=[cast.case.pk]), _card_data())
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(cast.case) + "#contact"
+    response = client.post(
+        reverse("cases:contact_person_new", args=[cast.case.pk]),
+        {"name": PERSON, "relation": "Moster", "reach": "073-5550101", "note": "Litar på"},
+    )
+    assert response["Location"] == detail_url(cast.case) + "#contact"
+
+
+def test_caseworker_writes_the_contact_card_and_it_shows_on_the_overview(client, cast):
+    _write_card(client, cast)
+    text = client.get(detail_url(cast.case)).content.decode()
+    assert PHONE in text and PERSON in text and "073-5550101" in text
+    assert "Vardagar 9-12 kontakttid" in text
+    assert str(SafeContact.VIA_CONTACT_PERSON.label) in text
+    card = ContactCard.objects.get(case=cast.case)
+    details = set(
+        AccessLogEntry.objects.filter(case=cast.case, user=cast.caseworker).values_list(
+            "action", "detail"
+        )
+    )
+    assert {("create", "contact card"), ("create", "contact person")} <= details
+    # A change is a new version in its history, and logged as a change.
+    client.post(reverse("cases:contact_card", args=[cast.case.pk]), _card_data(phone="070-1"))
+    assert AccessLogEntry.objects.filter(detail="contact card", action="change").exists()
+    history = client.get(
+        reverse("cases:record_history", args=[cast.case.pk, "contact-card", card.pk])
+    ).content.decode()
+    assert PHONE in history and "070-1" in history
+
+
+def test_contact_card_form_keeps_the_input_on_an_error(client, cast):
+    client.force_login(cast.caseworker)
+    response = client.post(
+        reverse("cases:contact_card", args=[cast.case.pk]),
+        _card_data(safe_contact="carrier pigeon"),
+    )
+    assert response.status_code == 200
+    assert PHONE in response.content.decode()
+    assert not ContactCard.objects.exists()
+    response = client.post(
+        reverse("cases:contact_person_new", args=[cast.case.pk]), {"name": PERSON}
+    )
+    assert response.status_code == 200 and PERSON in response.content.decode()
+    assert not ContactPerson.objects.exists()
+
+
+def test_contact_card_form_opening_is_logged(client, cast):
+    client.force_login(cast.caseworker)
+    assert client.get(reverse("cases:contact_card", args=[cast.case.pk])).status_code == 200
+    assert AccessLogEntry.objects.filter(detail="contact card form").exists()
+
+
+def test_teammate_reads_but_cannot_change_the_contact_card(client, cast):
+    _write_card(client, cast)
+    client.force_login(cast.teammate)
+    text = client.get(detail_url(cast.case)).content.decode()
+    assert PHONE in text
+    assert reverse("cases:contact_card", args=[cast.case.pk]) not in text
+    assert client.get(reverse("cases:contact_card", args=[cast.case.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("cases:contact_card", args=[cast.case.pk]), _card_data(phone="1")
+        ).status_code
+        == 404
+    )
+    assert ContactCard.objects.get().phone == PHONE
+
+
+def test_a_protected_identitys_contact_card_is_shown_only_where_its_address_is(client, cast):
+    _write_card(client, cast)
+    Client.objects.filter(pk=cast.case.client_id).update(protected_identity=True)
+    card = ContactCard.objects.get()
+    person = ContactPerson.objects.get()
+    client.force_login(cast.teammate)
+    for url in [tab_url(cast.case, t.slug) for t in TABS] + [
+        print_url(cast.case),
+        reverse("cases:record_history", args=[cast.case.pk, "contact-card", card.pk]),
+        reverse("cases:record_history", args=[cast.case.pk, "contact-person", person.pk]),
+    ]:
+        text = client.get(url).content.decode()
+        assert PHONE not in text and PERSON not in text and "073-5550101" not in text, url
+    for who in ("caseworker", "manager"):
+        client.force_login(getattr(cast, who))
+        text = client.get(detail_url(cast.case)).content.decode()
+        assert PHONE in text and PERSON in text
+
+
+def test_police_liaison_never_sees_the_contact_card(client, cast):
+    _write_card(client, cast)
+    client.force_login(cast.police)
+    shared = client.get(reverse("cases:shared", args=[cast.case.pk]))
+    assert shared.status_code == 200
+    assert PHONE not in shared.content.decode() and PERSON not in shared.content.decode()
+    for name in ("cases:contact_card", "cases:contact_person_new"):
+        assert client.get(reverse(name, args=[cast.case.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["outsider", "police_unshared", "analyst", "administrator"])
+def test_others_cannot_open_or_post_the_contact_card(client, cast, who):
+    client.force_login(getattr(cast, who))
+    for name in ("cases:contact_card", "cases:contact_person_new"):
+        url = reverse(name, args=[cast.case.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {**_card_data(), "name": "X", "relation": "Y"}).status_code == 404
+    assert not ContactCard.objects.exists() and not ContactPerson.objects.exists()
+
+
+def test_contact_card_service_refuses_who_may_not_see_it(cast):
+    Client.objects.filter(pk=cast.case.client_id).update(protected_identity=True)
+    cast.case.client.refresh_from_db()
+    with pytest.raises(services.CaseRuleError):
+        services.contact_card_save(
+            case=cast.case, by=cast.teammate, phone="1", safe_contact=SafeContact.ANY
+        )
+    with pytest.raises(services.CaseRuleError):
+        services.contact_person_add(case=cast.case, by=cast.police, name="A", relation="B")
+
+
+# --- The print view -----------------------------------------------------------------------------
+
+
+def print_url(case) -> str:
+    return reverse("cases:print", args=[case.pk])
+
+
+def test_print_view_is_the_whole_case_marked_confidential_without_forms(client, cast):
+    _fill_case(cast, 3)
+    _write_card(client, cast)
+    client.force_login(cast.manager)
+    response = client.get(print_url(cast.case))
+    assert response.status_code == 200
+    text = response.content.decode()
+    with translation.override("sv"):
+        assert gettext("Secret under OSL chapter 26 section 1") in text
+        assert (
+            gettext(
+                "CONFIDENTIAL / Secret under the Public Access to Information and Secrecy Act (OSL)"
+            )
+            in text
+        )
+    # Every section of every tab, in one document.
+    for tab in TABS:
+        for section in tab.sections:
+            assert f'id="{section}"' in text, section
+    assert "Samtal 2" in text and PHONE in text and "<svg" in text
+    assert "<form" not in text and 'class="case-tabs"' not in text
+    assert 'class="site-header"' not in text and "<nav" not in text
+    assert reverse("cases:journal_new", args=[cast.case.pk]) not in text
+    entry = AccessLogEntry.objects.filter(user=cast.manager, case=cast.case).latest("pk")
+    assert entry.detail == "case print view" and entry.path == print_url(cast.case)
+
+
+def test_print_view_prints_the_whole_journal(client, cast):
+    _fill_case(cast, 30)  # more than one page of the case page's journal
+    client.force_login(cast.caseworker)
+    text = client.get(print_url(cast.case)).content.decode()
+    assert "Samtal 29<" in text and "Samtal 0<" in text
+    assert "?journal=" not in text
+
+
+def test_print_view_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries):
+    client.force_login(cast.manager)
+    client.get(print_url(cast.case))
+    _fill_case(cast, 3)
+    _write_plan(cast, goals=1)
+    with django_assert_num_queries(PRINT_QUERIES) as small:
+        client.get(print_url(cast.case))
+    _fill_case(cast, 2000)
+    _write_plan(cast, goals=8)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(print_url(cast.case)).status_code == 200
+
+
+PRINT_QUERIES = 41  # every tab's sections at once
+
+
+def test_the_case_page_links_to_its_print_view(client, cast):
+    client.force_login(cast.caseworker)
+    assert f'href="{print_url(cast.case)}"' in client.get(detail_url(cast.case)).content.decode()

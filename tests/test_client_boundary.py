@@ -203,7 +203,8 @@ def test_an_affiliation_added_in_are_never_shows_in_goteborg(client, world):
         ended_on=None,
     )
     client.force_login(world.gbg_manager)
-    page = client.get(reverse("cases:detail", args=[world.gbg_case.pk])).content.decode()
+    groups_tab = reverse("cases:detail_tab", args=[world.gbg_case.pk, "consent"])
+    page = client.get(groups_tab).content.decode()
     assert GROUP in page
     assert f"{CANARY}Annan" not in page
     assert list(world.gbg_client.affiliations.values_list("group__name", flat=True)) == [GROUP]

@@ -125,3 +125,20 @@ def test_demo_shows_cw_stockholm_a_due_and_a_recorded_follow_up(demo, settings):
     before = FollowUp.objects.count(), Case.objects.count()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (FollowUp.objects.count(), Case.objects.count()) == before
+
+
+def test_demo_caseworker_has_tasks_and_notifications(demo, client):
+    from notifications.models import Notification
+    from reminders.models import Task
+
+    worker = User.objects.get(username="cw.stockholm")
+    open_tasks = Task.objects.filter(assigned_to=worker, done_at__isnull=True)
+    assert open_tasks.count() >= 3
+    assert open_tasks.filter(due_on__lt=timezone.localdate()).exists()  # one overdue
+    assert Task.objects.filter(assigned_to=worker, done_at__isnull=False).exists()
+    assert Notification.objects.filter(recipient=worker, read_at__isnull=True).count() >= 2
+    client.force_login(worker)
+    text = client.get(reverse("home")).content.decode()
+    assert open_tasks[0].title in text and "count-badge" in text
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Task.objects.filter(assigned_to=worker).count() == open_tasks.count() + 1

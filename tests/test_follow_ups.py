@@ -21,6 +21,7 @@ from access import policy
 from audit.models import AccessAction, AccessLogEntry
 from cases import services
 from cases.models import Case, CaseState, FollowUp
+from cases.tabs import case_tab_url
 from exitprog.dates import add_months
 from tests.conftest import Cast
 from tests.factories import CaseFactory, ClientFactory
@@ -70,7 +71,8 @@ def record_url(follow_up: FollowUp) -> str:
 
 
 def case_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.pk])
+    """The case page's tab with the follow-ups."""
+    return case_tab_url(case.pk, "closing")
 
 
 def translated(message: str, **params: object) -> str:
@@ -425,7 +427,7 @@ def test_recorded_follow_up_is_shown_read_only_and_the_reading_logged(client, ca
 def test_record_page_takes_a_fixed_number_of_queries(client, cast, due, django_assert_num_queries):
     client.force_login(cast.caseworker)
     client.get(record_url(due))  # warm the session and content-type caches
-    with django_assert_num_queries(12):  # 11 + the form page's access-log row
+    with django_assert_num_queries(13):  # 11 + the form page's access-log row + unread count
         assert client.get(record_url(due)).status_code == 200
 
 
@@ -488,7 +490,8 @@ def test_home_takes_a_fixed_number_of_queries_whatever_is_due(
     client, cast, due, django_assert_num_queries
 ):
     client.force_login(cast.caseworker)
-    with django_assert_num_queries(10):
+    # 10, the header's unread notifications and "My tasks"
+    with django_assert_num_queries(12):
         client.get(reverse("home"))
     for n in range(8):
         case = CaseFactory(
@@ -496,7 +499,7 @@ def test_home_takes_a_fixed_number_of_queries_whatever_is_due(
         )
         policy.case_grant_assignment(case=case, user=cast.caseworker)
         end_case(case, ended_on=days_ago(80 + 30 * n))
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert response.content.decode().count("/follow-ups/") >= 9
 

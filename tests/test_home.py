@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from access import policy
 from cases import services
+from notifications.models import Notification, NotificationKind
+from reminders.models import Task
 from tests.factories import CaseFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,13 +106,24 @@ def _add_cases(cast, n: int) -> None:
         services.case_share_with_police(
             case=case, by=cast.manager, liaison=cast.police, legal_basis="OSL 10 kap. 18 a §"
         )
+        for user in (cast.caseworker, cast.manager):  # "My tasks"
+            Task.objects.create(
+                case=case,
+                title="Uppgift",
+                due_on=case.opened_on,
+                assigned_to=user,
+                created_by=cast.manager,
+            )
+        for user in (cast.caseworker, cast.manager, cast.police):  # the header's count
+            Notification.objects.create(recipient=user, kind=NotificationKind.TASK_DUE, case=case)
 
 
 @pytest.mark.parametrize("who", ["caseworker", "manager", "police"])
 def test_home_runs_a_fixed_number_of_queries(client, cast, who, django_assert_num_queries):
     user = getattr(cast, who)
     client.force_login(user)
-    expected = {"caseworker": 10, "manager": 16, "police": 9}[who]
+    # With the header's unread notifications (every page) and "My tasks" (case staff).
+    expected = {"caseworker": 12, "manager": 18, "police": 10}[who]
     with django_assert_num_queries(expected):
         client.get(reverse("home"))
     _add_cases(cast, 25)

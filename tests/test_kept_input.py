@@ -155,7 +155,8 @@ def open_need(cast: Cast, identified_on: datetime.date) -> CaseNeed:
 
 def resolve(client, cast: Cast, need: CaseNeed, resolved_on: str):
     return client.post(
-        reverse("cases:need_resolve", args=[cast.case.pk, need.pk]), {"resolved_on": resolved_on}
+        reverse("cases:need_resolve", args=[cast.case.pk, need.pk]),
+        {"resolved_on": resolved_on, "confirm": "yes"},
     )
 
 
@@ -203,7 +204,7 @@ def referral(cast: Cast) -> Referral:
         case=cast.case, by=cast.manager, agency=agency, purpose="Boende"
     )
     return referral_services.referral_transition(
-        referral=made, to_state=ReferralState.SENT, by=cast.manager
+        referral=made, to_state=ReferralState.SENT, by=cast.manager, without_consent=True
     )
 
 

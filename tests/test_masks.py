@@ -31,9 +31,10 @@ def listed(text: str, case: Case) -> bool:
 
 
 def search(client, user, query: str, **filters) -> str:
-    """The caseload page of a search posted by `user`, as the search form posts it."""
+    """The caseload page of a search posted by `user`, as the search form posts it, over
+    every case the user may read (a caseworker's list opens on their own cases)."""
     client.force_login(user)
-    response = client.post(URL, {"q": query, **filters}, follow=True)
+    response = client.post(URL, {"q": query, "scope": "all", **filters}, follow=True)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -123,7 +124,7 @@ def order_in(text: str, cases: list[Case]) -> list[str]:
 
 def sorted_by_name(client, user) -> str:
     client.force_login(user)
-    response = client.get(URL, {"sort": "name"})
+    response = client.get(URL, {"sort": "name", "scope": "all"})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -328,19 +329,20 @@ def _number(i: int) -> str:
 def test_masked_rows_cost_no_queries_of_their_own(
     client, cast, search_for, django_assert_num_queries
 ):
-    # As the pin in tests/test_caseload.py: session, user, grants (3), count, page,
-    # assignments, access log, the caseworker and need choices, session save (3).
+    # As the pin in tests/test_caseload.py (CASELOAD_QUERIES): session, user, grants (3),
+    # count, page, assignments, access log, saved filters, the header's notification count,
+    # the caseworker and need choices, session save (3).
     client.force_login(cast.teammate)
     _protected_cases(cast, 10, start=0)
-    url = f"{URL}?sort=name"
+    url = f"{URL}?sort=name&scope=all"
     if search_for:
         query = _number(4) if search_for == "number" else search_for
-        url = client.post(URL, {"q": query, "sort": "name"})["Location"]
-    with django_assert_num_queries(14):
+        url = client.post(URL, {"q": query, "sort": "name", "scope": "all"})["Location"]
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
     _protected_cases(cast, 200, start=10)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert response.status_code == 200
     if search_for == "number":
@@ -375,7 +377,8 @@ def test_home_decides_protected_rows_without_queries_of_their_own(
 ):
     client.force_login(cast.teammate)
     _protected_cases(cast, 2, start=0)
-    with django_assert_num_queries(10) as small:
+    # 10, the header's unread notifications and "My tasks"
+    with django_assert_num_queries(12) as small:
         text = client.get(HOME).content.decode()
     assert "Maskad0kq" in text
     _protected_cases(cast, 30, start=2)

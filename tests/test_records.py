@@ -35,6 +35,7 @@ from cases.models import (
     Need,
     ThreatAssessment,
 )
+from cases.tabs import case_section_url
 from exitprog.concurrency import StaleEditError
 from tests.conftest import Cast
 from tests.factories import CaseFactory
@@ -82,7 +83,7 @@ def make_consent(case, by, **fields) -> Consent:
 
 
 def detail_url(case, section: str) -> str:
-    return reverse("cases:detail", args=[case.pk]) + f"#{section}"
+    return case_section_url(case.pk, section)
 
 
 def instrument() -> Instrument:
@@ -175,7 +176,7 @@ def _need_resolve_setup(cast: Cast) -> tuple[str, dict]:
         need=Need.objects.get(code="debt"),
         identified_on=today() - datetime.timedelta(days=30),
     )
-    return _url("need_resolve", cast, need.pk), {"resolved_on": iso(today())}
+    return _url("need_resolve", cast, need.pk), {"resolved_on": iso(today()), "confirm": "yes"}
 
 
 def _intervention_edit_setup(cast: Cast) -> tuple[str, dict]:
@@ -198,7 +199,7 @@ def _consent_setup(cast: Cast) -> tuple[str, dict]:
 
 def _consent_revoke_setup(cast: Cast) -> tuple[str, dict]:
     consent = make_consent(cast.case, cast.caseworker)
-    return _url("consent_revoke", cast, consent.pk), {}
+    return _url("consent_revoke", cast, consent.pk), {"confirm": "yes"}
 
 
 def _affiliation_setup(cast: Cast) -> tuple[str, dict]:
@@ -628,7 +629,7 @@ def test_need_resolved_without_a_date_is_resolved_today(client, cast):
         case=cast.case, need=Need.objects.get(code="debt"), identified_on=today()
     )
     client.force_login(cast.caseworker)
-    client.post(reverse("cases:need_resolve", args=[cast.case.pk, need.pk]))
+    client.post(reverse("cases:need_resolve", args=[cast.case.pk, need.pk]), {"confirm": "yes"})
     need.refresh_from_db()
     assert need.resolved_on == today()
 
@@ -643,7 +644,8 @@ def test_need_resolve_refusal_goes_back_with_a_message(client, cast, resolved_on
     client.force_login(cast.caseworker)
 
     response = client.post(
-        reverse("cases:need_resolve", args=[cast.case.pk, need.pk]), {"resolved_on": resolved_on}
+        reverse("cases:need_resolve", args=[cast.case.pk, need.pk]),
+        {"resolved_on": resolved_on, "confirm": "yes"},
     )
 
     assert response.status_code == 302
@@ -1028,13 +1030,13 @@ def test_consent_revoked_twice_is_refused_the_second_time(client, cast):
     url = reverse("cases:consent_revoke", args=[cast.case.pk, consent.pk])
     client.force_login(cast.caseworker)
 
-    client.post(url)
+    client.post(url, {"confirm": "yes"})
     consent.refresh_from_db()
     first = consent.revoked_at
     assert first is not None
     assert consent.revoked_by == cast.caseworker
 
-    response = client.post(url)
+    response = client.post(url, {"confirm": "yes"})
 
     assert response.status_code == 302
     assert response["Location"] == detail_url(cast.case, "consent")

@@ -1,9 +1,12 @@
 """Referrals: the state machine, the figures, the pages and who may use them, the letter."""
 
+import contextlib
 import datetime
 import random
+import re
 import shutil
 import subprocess
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -22,6 +25,7 @@ from cases.models import (
     ThreatLevel,
 )
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url
 from demo.referrals import referrals_demo
 from referrals import selectors, services
 from referrals.models import (
@@ -32,6 +36,7 @@ from referrals.models import (
     ReferralState,
 )
 from tests.factories import CaseFactory, synthetic_identity_number
+from tests.test_rendering import pdf_text as rendered_text
 
 S = ReferralState
 PATHS = {
@@ -86,7 +91,7 @@ def make_referral(cast, agency):
         )
         for step in PATHS[state]:
             referral = services.referral_transition(
-                referral=referral, to_state=step, by=cast.manager
+                referral=referral, to_state=step, by=cast.manager, without_consent=True
             )
         return referral
 
@@ -135,7 +140,11 @@ def test_legal_transition(cast, make_referral, from_state, to_state):
     referral = make_referral(from_state)
     before = referral.events.count()
     moved = services.referral_transition(
-        referral=referral, to_state=to_state, by=cast.caseworker, note="Svar från byrån"
+        referral=referral,
+        to_state=to_state,
+        by=cast.caseworker,
+        note="Svar från byrån",
+        without_consent=True,  # the housing company: no consent names it
     )
     moved.refresh_from_db()
     assert moved.state == to_state
@@ -343,7 +352,7 @@ def test_editors_create_a_referral(cast, login, agency, who):
     assert agency.name in page.content.decode()
     response = client.post(_url("new", cast.case.pk), {"agency": agency.pk, "purpose": "Boende"})
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/cases/{cast.case.pk}/#referrals")
+    assert response["Location"] == case_section_url(cast.case.pk, "referrals")
     referral = cast.case.referrals.get()
     assert (referral.agency, referral.purpose, referral.state) == (agency, "Boende", S.DRAFT)
     assert AccessLogEntry.objects.filter(
@@ -374,7 +383,7 @@ def test_editors_move_a_referral(cast, login, make_referral, who):
         _url("transition", referral.pk), {"to_state": "declined", "note": "Ingen plats"}
     )
     assert response.status_code == 302
-    assert response["Location"].endswith(f"/cases/{cast.case.pk}/#referrals")
+    assert response["Location"] == case_section_url(cast.case.pk, "referrals")
     referral.refresh_from_db()
     assert (referral.state, referral.answer_note) == (S.DECLINED, "Ingen plats")
     assert AccessLogEntry.objects.filter(
@@ -481,9 +490,10 @@ def test_list_takes_a_fixed_number_of_queries(
         for n in range(count)
     )
     client = login(cast.manager)
-    # session, user, three for the grants, count, the page of referrals, and the session's
-    # save and the middleware's own reads: the same for 3 and 60 referrals
-    with django_assert_num_queries(10):
+    # session, user, three for the grants, count, the page of referrals, the header's unread
+    # notifications, and the session's save and the middleware's own reads: the same for 3
+    # and 60 referrals
+    with django_assert_num_queries(11):
         page = client.get(_url("list"))
     assert len(page.context["rows"]) == min(count, 50)
 
@@ -756,3 +766,169 @@ def test_demo_makes_referrals_in_every_state(cast, agency):
         referrals_demo(rng=rng, case=inquiry, staff=[cast.manager], agencies=[agency], today=today)
         == []
     )
+
+
+# --- The warning before sending without consent -----------------------------------------------
+
+
+def pdf_languages(pdf: bytes) -> set[str]:
+    """The /Lang entries of a PDF (the document's language, from <html lang>), its
+    compressed object streams read too."""
+    chunks = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        with contextlib.suppress(zlib.error):
+            chunks.append(zlib.decompress(stream))
+    return {
+        lang.decode() for chunk in chunks for lang in re.findall(rb"/Lang\s*\(([^)]*)\)", chunk)
+    }
+
+
+def _send(client, referral, **extra):
+    return client.post(
+        _url("transition", referral.pk), {"to_state": "sent", "note": "Kanarie8s1d", **extra}
+    )
+
+
+def test_sending_without_a_covering_consent_warns_and_sends_nothing(cast, login, make_referral):
+    referral = make_referral(S.DRAFT)  # the housing company: no consent names it
+    response = _send(login(cast.caseworker), referral)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert 'id="consent-warning"' in text
+    assert "Bostadsbolaget Hem AB" in text
+    assert 'name="without_consent" value="on"' in text
+    assert 'value="Kanarie8s1d"' in text  # the note typed goes with the confirmation
+    referral.refresh_from_db()
+    assert referral.state == S.DRAFT
+    assert not referral.events.exists()
+    assert AccessLogEntry.objects.filter(
+        user=cast.caseworker, action=AccessAction.VIEW, detail="referral consent warning"
+    ).exists()
+
+
+def test_an_expired_consent_does_not_cover_the_agency(cast, login, make_referral):
+    cast.consent.valid_until = timezone.localdate() - datetime.timedelta(days=1)
+    cast.consent.save()
+    referral = make_referral(S.DRAFT, to=cast.police_agency)
+    response = _send(login(cast.caseworker), referral)
+    assert 'id="consent-warning"' in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.state == S.DRAFT
+
+
+def test_no_warning_when_a_valid_consent_covers_the_agency(cast, login, make_referral):
+    referral = make_referral(S.DRAFT, to=cast.police_agency)  # named in the cast's consent
+    response = _send(login(cast.caseworker), referral)
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.state == S.SENT
+    event = referral.events.get()
+    assert (event.by, event.without_consent) == (cast.caseworker, False)
+    assert AccessLogEntry.objects.filter(
+        object_id=str(referral.pk), detail="referral sent", user=cast.caseworker
+    ).exists()
+
+
+def test_sending_after_the_warning_records_who_confirmed(cast, login, make_referral):
+    referral = make_referral(S.DRAFT)
+    response = _send(login(cast.caseworker), referral, without_consent="on")
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.state == S.SENT
+    event = referral.events.get()
+    assert (event.by, event.without_consent, event.note) == (cast.caseworker, True, "Kanarie8s1d")
+    entry = AccessLogEntry.objects.get(object_id=str(referral.pk), action=AccessAction.CHANGE)
+    assert (entry.user, entry.case, entry.detail) == (
+        cast.caseworker,
+        cast.case,
+        "referral sent without consent",
+    )
+
+
+def test_the_service_refuses_an_unconfirmed_send_without_consent(cast, make_referral):
+    referral = make_referral(S.DRAFT)
+    with pytest.raises(services.ConsentMissingError):
+        services.referral_transition(referral=referral, to_state=S.SENT, by=cast.manager)
+    referral.refresh_from_db()
+    assert referral.state == S.DRAFT
+
+
+def test_the_confirmation_is_no_way_around_the_permissions(cast, login, make_referral):
+    referral = make_referral(S.DRAFT)
+    response = _send(login(cast.outsider), referral, without_consent="on")
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.state == S.DRAFT
+
+
+# --- The letter's language and the sender's contact -------------------------------------------
+
+
+@pytest.fixture
+def sender(cast):
+    manager = cast.manager
+    manager.first_name, manager.last_name = "Kanarie", "Avsändarsson"
+    manager.work_phone = "08-123 456 78"
+    manager.email = "kanarie.avsandarsson@exempel.invalid"
+    manager.save()
+    return manager
+
+
+def test_the_form_offers_the_letters_language_swedish_first(cast, login):
+    text = login(cast.caseworker).get(_url("new", cast.case.pk)).content.decode()
+    assert 'name="letter_language"' in text
+    assert re.search(r'<input[^>]*value="sv"[^>]*checked', text)
+    assert not re.search(r'<input[^>]*value="en"[^>]*checked', text)
+
+
+def test_a_letter_is_swedish_by_default(cast, login, agency):
+    client = login(cast.caseworker)
+    client.post(_url("new", cast.case.pk), {"agency": agency.pk, "purpose": "Boende"})
+    assert Referral.objects.get(case=cast.case).letter_language == "sv"
+
+
+def test_the_letter_is_in_the_chosen_language_whatever_the_screen_shows(
+    cast, login, agency, sender
+):
+    client = login(cast.manager)
+    client.post(
+        _url("new", cast.case.pk),
+        {"agency": agency.pk, "purpose": "Boende", "letter_language": "en"},
+    )
+    referral = Referral.objects.get(case=cast.case)
+    assert referral.letter_language == "en"
+    client.post(reverse("set_language"), {"language": "sv"})  # the sender's screen: Swedish
+    response = client.get(_url("letter", referral.pk))
+    text = pdf_text(response.content)
+    assert "Information shared" not in text  # no consent: that part is not there at all
+    assert HEADER in text
+    assert "Case reference" in text
+    with translation.override("sv"):
+        assert translation.gettext("Case reference") not in text
+    assert pdf_languages(response.content) == {"en"}
+
+
+def test_a_swedish_letter_from_an_english_screen_is_swedish(cast, login, agency, sender):
+    client = login(cast.manager)
+    client.post(reverse("set_language"), {"language": "en"})
+    client.post(_url("new", cast.case.pk), {"agency": agency.pk, "purpose": "Boende"})
+    referral = Referral.objects.get(case=cast.case)
+    response = client.get(_url("letter", referral.pk))
+    text = pdf_text(response.content)
+    assert sv(HEADER) in text
+    assert pdf_languages(response.content) == {"sv"}
+
+
+def test_the_letter_carries_the_senders_contact(cast, login, agency, sender):
+    referral = services.referral_create(case=cast.case, by=sender, agency=agency, purpose="Boende")
+    text = rendered_text(login(cast.caseworker).get(_url("letter", referral.pk)).content)
+    assert "Kanarie Avsändarsson" in text
+    assert "08-123 456 78" in text
+    assert "kanarie.avsandarsson@exempel.invalid" in text
+
+
+def test_the_service_refuses_an_unknown_letter_language(cast, agency):
+    with pytest.raises(CaseRuleError):
+        services.referral_create(
+            case=cast.case, by=cast.manager, agency=agency, purpose="x", letter_language="de"
+        )

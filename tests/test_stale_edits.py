@@ -33,6 +33,7 @@ from cases.models import (
     Transfer,
     TransferState,
 )
+from cases.tabs import case_tab_url
 from exitprog.concurrency import StaleEditError, seen_value
 from exitprog.dates import add_months
 from tests.conftest import Cast, make_user
@@ -90,8 +91,8 @@ def seen_in(html: str, action: str) -> str:
     return match.group(1)
 
 
-def case_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.pk])
+def case_url(case: Case, tab: str = "overview") -> str:
+    return case_tab_url(case.pk, tab)
 
 
 def change_log(case: Case, detail: str):
@@ -183,11 +184,21 @@ def test_a_stale_decision_on_a_case_closed_meanwhile_shows_the_reason_typed(cast
     )
     first.post(
         transition_url(cast.case),
-        {"to_state": "completed", "reason": "Målen nådda.", "seen": opened_first},
+        {
+            "to_state": "completed",
+            "reason": "Målen nådda.",
+            "seen": opened_first,
+            "confirm_closing": "on",
+        },
     )
     second.post(
         transition_url(cast.case),
-        {"to_state": "discontinued", "reason": REASON, "seen": opened_second},
+        {
+            "to_state": "discontinued",
+            "reason": REASON,
+            "seen": opened_second,
+            "confirm_closing": "on",
+        },
     )
     cast.case.refresh_from_db()
     assert cast.case.state == CaseState.COMPLETED
@@ -300,13 +311,20 @@ def resolve_url(need: CaseNeed) -> str:
 
 def test_resolving_a_need_someone_else_resolved_is_refused_with_its_date(cast, need):
     first, second = logged_in(cast.caseworker), logged_in(cast.manager)
-    opened_first = seen_in(first.get(case_url(cast.case)).content.decode(), resolve_url(need))
-    opened_second = seen_in(second.get(case_url(cast.case)).content.decode(), resolve_url(need))
+    opened_first = seen_in(
+        first.get(case_url(cast.case, "assessments")).content.decode(), resolve_url(need)
+    )
+    opened_second = seen_in(
+        second.get(case_url(cast.case, "assessments")).content.decode(), resolve_url(need)
+    )
     day = today() - datetime.timedelta(days=2)
 
-    first.post(resolve_url(need), {"resolved_on": day.isoformat(), "seen": opened_first})
+    first.post(
+        resolve_url(need), {"resolved_on": day.isoformat(), "seen": opened_first, "confirm": "yes"}
+    )
     response = second.post(
-        resolve_url(need), {"resolved_on": today().isoformat(), "seen": opened_second}
+        resolve_url(need),
+        {"resolved_on": today().isoformat(), "seen": opened_second, "confirm": "yes"},
     )
 
     need.refresh_from_db()
@@ -323,12 +341,16 @@ def test_resolving_a_need_someone_else_resolved_is_refused_with_its_date(cast, n
 
 def test_a_need_changed_otherwise_keeps_the_date_for_a_second_try(cast, need):
     client = logged_in(cast.caseworker)
-    opened = seen_in(client.get(case_url(cast.case)).content.decode(), resolve_url(need))
+    opened = seen_in(
+        client.get(case_url(cast.case, "assessments")).content.decode(), resolve_url(need)
+    )
     need.note = "Kanarie8p1s ändrad"
     need.save()  # someone else changed it, and it is still open
     day = today() - datetime.timedelta(days=3)
 
-    response = client.post(resolve_url(need), {"resolved_on": day.isoformat(), "seen": opened})
+    response = client.post(
+        resolve_url(need), {"resolved_on": day.isoformat(), "seen": opened, "confirm": "yes"}
+    )
     assert messages_of(response) == [
         in_swedish(
             "Someone else changed this after you opened the page. Nothing was saved: the page "
@@ -338,12 +360,14 @@ def test_a_need_changed_otherwise_keeps_the_date_for_a_second_try(cast, need):
     need.refresh_from_db()
     assert need.resolved_on is None
 
-    page = client.get(case_url(cast.case)).content.decode()
+    page = client.get(case_url(cast.case, "assessments")).content.decode()
     assert "Kanarie8p1s ändrad" in page
     assert f'value="{day.isoformat()}"' in page  # the date as typed
     again = seen_in(page, resolve_url(need))
     assert again == seen_value(need)
-    client.post(resolve_url(need), {"resolved_on": day.isoformat(), "seen": again})
+    client.post(
+        resolve_url(need), {"resolved_on": day.isoformat(), "seen": again, "confirm": "yes"}
+    )
     need.refresh_from_db()
     assert need.resolved_on == day
 
@@ -359,15 +383,15 @@ def test_revoking_a_consent_someone_else_revoked_says_who_and_when(cast):
     named(cast.manager, "Kanarie4n6b")
     url = revoke_url(cast.consent)
     first, second = logged_in(cast.manager), logged_in(cast.caseworker)
-    opened_first = seen_in(first.get(case_url(cast.case)).content.decode(), url)
-    opened_second = seen_in(second.get(case_url(cast.case)).content.decode(), url)
+    opened_first = seen_in(first.get(case_url(cast.case, "consent")).content.decode(), url)
+    opened_second = seen_in(second.get(case_url(cast.case, "consent")).content.decode(), url)
 
-    first.post(url, {"seen": opened_first})
+    first.post(url, {"seen": opened_first, "confirm": "yes"})
     cast.consent.refresh_from_db()
     revoked_at = cast.consent.revoked_at
     assert cast.consent.revoked_by == cast.manager
 
-    response = second.post(url, {"seen": opened_second})
+    response = second.post(url, {"seen": opened_second, "confirm": "yes"})
     assert messages_of(response) == [
         in_swedish(
             "The consent was already revoked by %(by)s at %(at)s: nothing was saved.",
@@ -384,11 +408,11 @@ def test_revoking_a_consent_someone_else_revoked_says_who_and_when(cast):
 def test_a_consent_changed_otherwise_is_not_revoked_on_an_old_page(cast):
     url = revoke_url(cast.consent)
     client = logged_in(cast.caseworker)
-    opened = seen_in(client.get(case_url(cast.case)).content.decode(), url)
+    opened = seen_in(client.get(case_url(cast.case, "consent")).content.decode(), url)
     cast.consent.note = "Kanarie9d2f"
     cast.consent.save()
 
-    response = client.post(url, {"seen": opened})
+    response = client.post(url, {"seen": opened, "confirm": "yes"})
     assert messages_of(response)[-1] == in_swedish(
         "Someone else changed this after you opened the page. Nothing was saved: the page "
         "now shows it as it is. Check it and try again."
@@ -396,8 +420,8 @@ def test_a_consent_changed_otherwise_is_not_revoked_on_an_old_page(cast):
     cast.consent.refresh_from_db()
     assert cast.consent.revoked_at is None
 
-    fresh = seen_in(client.get(case_url(cast.case)).content.decode(), url)
-    response = client.post(url, {"seen": fresh})
+    fresh = seen_in(client.get(case_url(cast.case, "consent")).content.decode(), url)
+    response = client.post(url, {"seen": fresh, "confirm": "yes"})
     assert messages_of(response) == [in_swedish("The consent was revoked.")]
     cast.consent.refresh_from_db()
     assert cast.consent.revoked_at is not None
@@ -497,7 +521,9 @@ def test_ending_a_share_someone_else_ended_says_who_and_when(cast):
     other = named(make_user("mona", Role.MANAGER, municipality=cast.stockholm), "Kanarie2b7n")
     share = PoliceShare.objects.get(case=cast.case)
     client = logged_in(cast.manager)
-    opened = seen_in(client.get(case_url(cast.case)).content.decode(), share_end_url(share))
+    opened = seen_in(
+        client.get(case_url(cast.case, "police")).content.decode(), share_end_url(share)
+    )
 
     services.police_share_end(share=share, by=other)
     share.refresh_from_db()
@@ -521,7 +547,9 @@ def test_ending_a_share_someone_else_ended_says_who_and_when(cast):
 def test_a_fresh_share_end_works(cast):
     share = PoliceShare.objects.get(case=cast.case)
     client = logged_in(cast.manager)
-    opened = seen_in(client.get(case_url(cast.case)).content.decode(), share_end_url(share))
+    opened = seen_in(
+        client.get(case_url(cast.case, "police")).content.decode(), share_end_url(share)
+    )
     response = client.post(share_end_url(share), {"seen": opened})
     assert messages_of(response) == [in_swedish("The share with the police was ended.")]
     share.refresh_from_db()
@@ -610,13 +638,15 @@ def test_a_stale_answer_to_an_open_transfer_keeps_the_note(cast, malmo_manager, 
 
 def test_withdrawing_a_declined_transfer_says_it_was_declined(cast, malmo_manager, transfer):
     sending = logged_in(cast.manager)
-    opened = seen_in(sending.get(case_url(cast.case)).content.decode(), withdraw_url(transfer))
+    opened = seen_in(
+        sending.get(case_url(cast.case, "closing")).content.decode(), withdraw_url(transfer)
+    )
 
     services.transfer_decline(transfer=transfer, by=malmo_manager, note="Kanarie ingen plats")
     transfer.refresh_from_db()
 
     response = sending.post(withdraw_url(transfer), {"from_case": "1", "seen": opened})
-    assert response["Location"] == case_url(cast.case) + "#transfer"
+    assert response["Location"] == case_url(cast.case, "closing") + "#transfer"
     assert messages_of(response) == [
         in_swedish(
             "The transfer of case %(reference)s was already declined by %(by)s at %(at)s: "
@@ -655,7 +685,9 @@ def test_withdrawing_from_the_list_a_transfer_accepted_meanwhile_is_refused(
 
 def test_a_fresh_withdrawal_and_answer_work(cast, malmo_manager, transfer):
     sending = logged_in(cast.manager)
-    opened = seen_in(sending.get(case_url(cast.case)).content.decode(), withdraw_url(transfer))
+    opened = seen_in(
+        sending.get(case_url(cast.case, "closing")).content.decode(), withdraw_url(transfer)
+    )
     response = sending.post(withdraw_url(transfer), {"from_case": "1", "seen": opened})
     assert messages_of(response) == [
         in_swedish("The transfer of case %(reference)s is withdrawn.")

@@ -18,6 +18,7 @@ from accounts import services as role_services
 from accounts.models import Role, RoleGrant
 from accounts.roles import role_group_get_or_create
 from agencies.models import Agency, AgencyKind
+from cases.tabs import case_tab_url
 from exitprog.concurrency import StaleEditError
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralEvent, ReferralState
@@ -78,7 +79,9 @@ def referral(cast: Cast) -> Referral:
     made = referral_services.referral_create(
         case=cast.case, by=cast.manager, agency=agency, purpose="Boende"
     )
-    return referral_services.referral_transition(referral=made, to_state=S.SENT, by=cast.manager)
+    return referral_services.referral_transition(
+        referral=made, to_state=S.SENT, by=cast.manager, without_consent=True
+    )
 
 
 def move_seen(page: str, referral: Referral) -> str:
@@ -91,7 +94,8 @@ def move_seen(page: str, referral: Referral) -> str:
 
 
 def case_page(client, cast: Cast) -> str:
-    response = client.get(reverse("cases:detail", args=[cast.case.pk]))
+    """The case page's tab with the referrals."""
+    response = client.get(case_tab_url(cast.case.pk, "support"))
     assert response.status_code == 200
     return response.content.decode()
 

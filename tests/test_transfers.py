@@ -30,6 +30,7 @@ from cases.models import (
     Transfer,
     TransferState,
 )
+from cases.tabs import case_section_url
 from tests.conftest import Cast, make_user
 from tests.factories import CaseFactory, unique_name
 
@@ -114,7 +115,7 @@ def test_manager_proposes_a_transfer(client, cast, malmo_manager):
         new_url(cast.case), {"to_municipality": str(cast.malmo.pk), "reason": REASON}
     )
     assert response.status_code == 302
-    assert response.url == detail_url(cast.case) + "#transfer"
+    assert response.url == case_section_url(cast.case.pk, "transfer")
     transfer = Transfer.objects.get(case=cast.case)
     assert transfer.state == TransferState.PROPOSED
     assert (transfer.from_municipality, transfer.to_municipality) == (cast.stockholm, cast.malmo)
@@ -296,7 +297,8 @@ def test_acceptance_moves_the_case_and_its_visibility(client, cast, malmo_manage
     # The history stays with the case.
     assert list(JournalEntry.objects.filter(case=cast.case)) == [entry]
     client.force_login(malmo_manager)
-    assert "Samtal med klienten." in client.get(detail_url(cast.case)).content.decode()
+    journal = case_section_url(cast.case.pk, "journal")
+    assert "Samtal med klienten." in client.get(journal).content.decode()
 
 
 def test_both_sides_see_the_accepted_transfer(client, cast, malmo_manager):
@@ -423,7 +425,7 @@ def test_withdrawing_from_the_case_page_goes_back_there(client, cast, malmo_mana
     transfer = propose(cast)
     client.force_login(cast.manager)
     response = withdraw(client, transfer, from_case="1")
-    assert response.url == detail_url(cast.case) + "#transfer"
+    assert response.url == case_section_url(cast.case.pk, "transfer")
 
 
 def test_receiver_cannot_withdraw(client, cast, malmo_manager):
@@ -476,12 +478,13 @@ def test_list_runs_a_fixed_number_of_queries(
     client.force_login(user)
     client.get(reverse("cases:transfers"))  # warm the caches
     _make_transfers(cast, malmo_manager, 2)
-    # Session and user (2), grants (3), incoming and outgoing (2), the session's save (3).
-    with django_assert_num_queries(10):
+    # Session and user (2), grants (3), incoming and outgoing (2), the header's unread
+    # notifications, the session's save (3).
+    with django_assert_num_queries(11):
         client.get(reverse("cases:transfers"))
     _make_transfers(cast, malmo_manager, 18)
     assert Transfer.objects.count() == 20
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(reverse("cases:transfers"))
     context = response.context
     shown = [

@@ -76,6 +76,11 @@ class TransitionForm(SeenFormMixin, CleanInputForm):
 
     to_state = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    # Closing a case (completed, discontinued) needs this, ticked on the closing checklist
+    # (dashboard.closing); without it the decision goes to the checklist first.
+    confirm_closing = forms.BooleanField(
+        label=_("I have gone through the list above: close the case"), required=False
+    )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,13 +13,22 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access import policy
 from access.policy import AnyUser
-from accounts.models import User
+from accounts.models import Municipality, User
 from cases.models import CaseState, Need, ThreatLevel
-from cases.selectors import CASELOAD_SORTS, CaseloadFilters, caseworkers_of
+from cases.selectors import (
+    CASELOAD_SORTS,
+    SCOPE_ALL,
+    SCOPE_MINE,
+    CaseloadFilters,
+    caseload_default_scope,
+    caseworkers_of,
+)
 
-DEFAULT_SORT = CaseloadFilters.sort
+DEFAULT_SORT = "next_review_on"  # the order without a search (`selectors.caseload_sort`)
 SEARCH_FIELD = "q"  # the field that never travels in the URL
+SCOPE_FIELD = "scope"
 
 # Labels of the sort keys the selector knows; an unknown key keeps its name as its label.
 SORT_LABELS = {
@@ -33,13 +42,16 @@ SORT_LABELS = {
     "threat": _("Threat level, highest first"),
     "-threat": _("Threat level, lowest first"),
     "name": _("Client's last name"),
+    "relevance": _("Best match first"),
 }
 
 
 def sort_choices() -> list[tuple[str, Any]]:
-    """The selector's sort keys, the default first (a select without a value shows the first)."""
-    keys = sorted(CASELOAD_SORTS, key=lambda key: key != DEFAULT_SORT)
-    return [(key, SORT_LABELS.get(key, key)) for key in keys]
+    """The automatic order first (the best match for a search, else the next review), then
+    the selector's other sort keys."""
+    automatic = ("", _("Best match when searching, otherwise next review"))
+    keys = [key for key in CASELOAD_SORTS if key != "relevance"]
+    return [automatic, *((key, SORT_LABELS.get(key, key)) for key in keys)]
 
 
 class CaseloadFilterForm(forms.Form):
@@ -79,11 +91,28 @@ class CaseloadFilterForm(forms.Form):
         empty_label=_("Any need"),
     )
     due = forms.BooleanField(required=False)
+    # The lists behind the manager's home figures (dashboard/): one municipality (hidden: the
+    # figure's link sets it), open cases without a caseworker, reviews overdue.
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(), required=False, widget=forms.HiddenInput
+    )
+    unassigned = forms.BooleanField(label=_("Open cases without a caseworker"), required=False)
+    overdue = forms.BooleanField(label=_("Review overdue"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), choices=sort_choices, required=False)
+    # Shown as the "My cases" / "All cases" switch above the form, kept by a hidden field.
+    scope = forms.ChoiceField(
+        label=_("Cases shown"),
+        choices=[(SCOPE_MINE, _("My cases")), (SCOPE_ALL, _("All cases I may read"))],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
     def __init__(self, *args: Any, user: AnyUser, due_within_days: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.default_scope = caseload_default_scope(user=user)
         cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = caseworkers_of(user=user)
+        readable = Municipality.objects.filter(pk__in=policy.grants_for(user).municipality_perms)
+        cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = readable
         self.fields["due"].label = ngettext(
             "Review due within %(days)d day or overdue",
             "Review due within %(days)d days or overdue",
@@ -106,6 +135,7 @@ class CaseloadFilterForm(forms.Form):
         data = self.cleaned_data
         caseworker = data.get("caseworker")
         need = data.get("need")
+        municipality = data.get("municipality")
         return CaseloadFilters(
             states=tuple(data.get("state") or ()),
             caseworker_id=caseworker.pk if caseworker is not None else None,
@@ -113,5 +143,27 @@ class CaseloadFilterForm(forms.Form):
             need_code=need.code if need is not None else "",
             due=bool(data.get("due")),
             query=(data.get("q") or "").strip(),
-            sort=data.get("sort") or DEFAULT_SORT,
+            sort=data.get("sort") or "",
+            mine=self.scope_shown() == SCOPE_MINE,
+            municipality_id=municipality.pk if municipality is not None else None,
+            unassigned=bool(data.get("unassigned")),
+            overdue=bool(data.get("overdue")),
         )
+
+    def scope_shown(self) -> str:
+        """The scope shown, "mine" or "all": the one asked for, else the user's default."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get("scope") or self.default_scope
+
+
+class SavedFilterForm(forms.Form):
+    """The name to save the caseload's current filter under (for oneself alone)."""
+
+    name = forms.CharField(
+        label=_("Name of the filter"),
+        max_length=80,
+        help_text=_("Only you see your saved filters. The search text is not saved."),
+    )
+    # The list's query parameters when the form was shown; the view keeps only the filters.
+    filters = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Municipality
 from agencies.models import Agency
 from cases.models import (
     AffiliationRole,
@@ -29,6 +30,7 @@ from cases.models import (
     InterventionType,
     JournalCategory,
     Need,
+    PlacementKind,
     Recommendation,
     StageOfChange,
     ThreatLevel,
@@ -349,3 +351,95 @@ class AffiliationForm(CleanInputForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = CriminalGroup.objects.filter(active=True)  # type: ignore[attr-defined]
+
+
+# --- Corrections: reopening, ending and correcting records (issue 11) -------------------------
+# Each form carries the record's `updated_at` in the hidden `seen` field (`record=`). The pages
+# that end or reopen something are their own confirmation: they say what will happen and
+# post a button named `confirm` (`CONFIRM`); a post without it saves nothing.
+
+CONFIRM = "confirm"
+
+
+class InterventionEndForm(SeenFormMixin, CleanInputForm):
+    status = forms.ChoiceField(
+        label=_("How did it end?"),
+        choices=[
+            (InterventionStatus.COMPLETED, _("Completed")),
+            (InterventionStatus.CANCELLED, _("Cancelled")),
+        ],
+        widget=ChoiceRadios,
+    )
+    ended_on = date_field(_("Ended on"), today=True)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Not assessed yet")), *InterventionOutcome.choices],
+        required=False,
+    )
+
+
+class ConsentCorrectForm(SeenFormMixin, CleanInputForm):
+    information = forms.MultipleChoiceField(
+        label=_("Kinds of information"), choices=InformationKind.choices, widget=ChoiceCheckboxes
+    )
+    valid_from = date_field(_("Valid from"))
+    valid_until = date_field(
+        _("Valid until"), required=False, help_text=_("Leave empty if the consent has no end.")
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, consent: Any, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "information": list(consent.information),
+                "valid_from": consent.valid_from,
+                "valid_until": consent.valid_until,
+                "note": consent.note,
+            }
+        super().__init__(*args, record=consent, **kwargs)
+
+
+class AffiliationCorrectForm(SeenFormMixin, AffiliationForm):
+    def __init__(self, *args: Any, affiliation: Any, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "group": affiliation.group_id,
+                "role": affiliation.role,
+                "started_on": affiliation.started_on,
+                "ended_on": affiliation.ended_on,
+                "source": affiliation.source,
+            }
+        super().__init__(*args, record=affiliation, **kwargs)
+        self.fields["group"].queryset = _active_or_current(  # type: ignore[attr-defined]
+            CriminalGroup.objects.all(), affiliation.group_id
+        )
+
+
+class PlacementCorrectForm(SeenFormMixin, CleanInputForm):
+    """The placement form's fields (`cases.forms.police.PlacementForm`, which imports this
+    module), for a correction."""
+
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=Municipality.objects.order_by("name")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlacementKind.choices, widget=ChoiceRadios)
+    started_on = date_field(_("From"))
+    ended_on = date_field(
+        _("Until"), required=False, help_text=_("Leave empty while the client lives there.")
+    )
+
+    def __init__(self, *args: Any, placement: Any, **kwargs: Any) -> None:
+        if "initial" not in kwargs:
+            kwargs["initial"] = {
+                "municipality": placement.municipality_id,
+                "kind": placement.kind,
+                "started_on": placement.started_on,
+                "ended_on": placement.ended_on,
+            }
+        super().__init__(*args, record=placement, **kwargs)
+
+
+class EndForm(SeenFormMixin, CleanInputForm):
+    """The date a group affiliation or a placement ended (today unless told otherwise)."""
+
+    ended_on = date_field(_("Ended on"), today=True)

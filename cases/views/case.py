@@ -1,5 +1,7 @@
 """The case page, the intake, the state decisions, assignment and team visibility."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -17,12 +19,13 @@ from cases import selectors, services
 from cases.charts import TrendPoint, motivation_trend_svg
 from cases.forms.case import AssignForm, IntakeForm, TeamVisibilityForm, TransitionForm
 from cases.forms.records import NeedResolveForm
-from cases.models import CaseState, StageOfChange
+from cases.models import AWAITING_INTAKE_STATES, CaseState, StageOfChange
 from cases.services import CaseRuleError
+from cases.tabs import ALL_SECTIONS, OVERVIEW, TAB_SECTIONS, TAB_SLUGS, TABS, case_section_url
 from cases.views.records import need_resolve_key
 from cases.views.stale import UNREADABLE_SEEN, keep_refused_input, unreadable_seen
 from exitprog.concurrency import StaleEditError
-from exitprog.http import input_kept
+from exitprog.http import input_keep, input_kept
 
 
 def _user(request: HttpRequest) -> User:
@@ -84,20 +87,48 @@ def case_new(request: HttpRequest) -> HttpResponse:
 
 
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page's first tab, the overview (`cases.tabs`)."""
+    return _case_page(request, case_id, tab=OVERVIEW)
+
+
+def case_tab(request: HttpRequest, case_id: int, tab: str) -> HttpResponse:
+    """Another tab of the case page, at /cases/<id>/tab/<tab>/ (an unknown tab, or the
+    overview under a second URL, is 404)."""
+    if tab not in TAB_SLUGS or tab == OVERVIEW:
+        raise Http404
+    return _case_page(request, case_id, tab=tab)
+
+
+def case_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The whole case as one document to print: every section, no navigation and no form
+    (the page is drawn with an access that only reads), with the confidentiality marking."""
+    return _case_page(request, case_id, tab=None)
+
+
+def _case_page(request: HttpRequest, case_id: int, *, tab: str | None) -> HttpResponse:
+    """The case page's `tab`, or with `tab=None` the print view of the whole case."""
     user = _user(request)
+    printing = tab is None
     case = policy.get_case_for_user(user, case_id, action=CaseAction.READ, what="case page")
-    page = selectors.case_page(user=user, case=case, journal_page=request.GET.get("journal"))
+    page = selectors.case_page(
+        user=user, case=case, journal_page=request.GET.get("journal"), whole_journal=printing
+    )
+    show_contact = policy.may_see_contact_card(user, case, page.access)
+    can_edit_contact = show_contact and page.access.edit
+    if printing:
+        page = dataclasses.replace(page, access=policy.CaseAccess(read=True))
+    shown = set(TAB_SECTIONS[tab]) if tab is not None else ALL_SECTIONS
     access_log_record(
         user=user,
         action=AccessAction.VIEW,
         case=case,
         obj=case,
-        detail="case page",
+        detail="case print view" if printing else "case page",
         request=request,
     )
     chronological = sorted(page.assessments, key=lambda a: (a.assessed_on, a.pk))
     chart = ""
-    if chronological and page.max_score:
+    if chronological and page.max_score and "assessments" in shown:
         chart = motivation_trend_svg(
             [
                 TrendPoint(a.assessed_on, a.total_score, str(StageOfChange(a.stage).label))
@@ -141,8 +172,22 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         "cases/detail.html",
         {
+            # The tabs (cases.tabs): `tab` is None in the print view, which shows every section.
+            "tab": tab,
+            "tabs": TABS,
+            "shown": shown,
+            "printing": printing,
+            "layout": "cases/print_base.html" if printing else "base.html",
+            "printed_at": timezone.now(),
+            "today": timezone.localdate(),
+            "due": selectors.case_due(case=case, page=page),
+            "contact": selectors.case_contact(case=case) if show_contact else None,
+            "can_edit_contact": can_edit_contact and not printing,
             "page": page,
             "case": case,
+            # The latest assessment, shown beside the intake decision (no query: the page's).
+            "deciding_intake": case.state in AWAITING_INTAKE_STATES,
+            "latest_assessment": page.assessments[0] if page.assessments else None,
             "chart": chart,
             "chronological_assessments": chronological,
             "transition_form": (
@@ -154,8 +199,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "needs": needs,
             "assign_form": caseworkers,
             "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
-            "transfers": selectors.case_transfers(case=case),
-            "police": selectors.case_police_section(case=case),
+            "transfers": selectors.case_transfers(case=case) if "transfer" in shown else [],
+            "police": selectors.case_police_section(case=case) if "police" in shown else None,
         },
     )
 
@@ -172,9 +217,17 @@ def _municipality_caseworkers(municipality_id: int):  # type: ignore[no-untyped-
     )
 
 
+def closing_input_key(case_id: int) -> str:
+    """The session key of a closing decision on its way to the closing checklist."""
+    return f"closing:{case_id}"
+
+
 def _decision_key(case_id: int) -> str:
     """The session key of the decision form's input kept after an error (`exitprog.http`)."""
     return f"decision:{case_id}"
+
+
+decision_input_key = _decision_key  # for the closing checklist (dashboard.closing)
 
 
 @require_POST
@@ -183,7 +236,7 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
     decision, a transfer) is refused with the state it is in now, and the input is kept."""
     user = _user(request)
     case = policy.get_case_for_user(user, case_id, action=CaseAction.READ)
-    back = HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#decisions")
+    back = HttpResponseRedirect(case_section_url(case.pk, "decisions"))
     key = _decision_key(case.pk)
     choices = [(s.value, str(s.label)) for s in CaseState]
     form = TransitionForm(request.POST, choices=choices)
@@ -194,10 +247,24 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
             if name != "seen":
                 for error in errors:
                     messages.error(request, str(error))
+        if request.POST.get("from_checklist") and "seen" not in form.errors:
+            # A closing refused for its input (no reason): back to the checklist, input kept.
+            input_keep(request, closing_input_key(case.pk), request.POST)
+            return HttpResponseRedirect(reverse("case_close", args=[case.pk]))
         keep_refused_input(
             request, key, request.POST, current=case if "seen" in form.errors else None
         )
         return back
+    if (
+        form.cleaned_data["to_state"] in services.ENDING_STATES
+        and not form.cleaned_data["confirm_closing"]
+    ):
+        # Closing goes through the checklist (dashboard.closing): what is still open, the
+        # follow-ups it schedules, and an explicit confirmation. The decision goes with it.
+        if request.POST.get("from_checklist"):
+            messages.error(request, _("Tick the confirmation to close the case."))
+        input_keep(request, closing_input_key(case.pk), request.POST)
+        return HttpResponseRedirect(reverse("case_close", args=[case.pk]))
     try:
         services.case_transition(
             case=case,
@@ -240,7 +307,7 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, done % {"name": caseworker})
-    return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]) + "#team")
+    return HttpResponseRedirect(case_section_url(case.pk, "team"))
 
 
 def team_visibility(request: HttpRequest, municipality_id: int) -> HttpResponse:

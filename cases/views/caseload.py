@@ -3,24 +3,31 @@
 import datetime
 import secrets
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import policy
 from access.policy import AnyUser
+from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_record
-from cases import selectors
-from cases.forms.caseload import DEFAULT_SORT, SEARCH_FIELD, SORT_LABELS, CaseloadFilterForm
+from cases import selectors, services
+from cases.forms.caseload import (
+    SCOPE_FIELD,
+    SEARCH_FIELD,
+    SORT_LABELS,
+    CaseloadFilterForm,
+    SavedFilterForm,
+)
 from cases.models import Case, ThreatLevel
 
 CASES_PER_PAGE = 50
@@ -120,9 +127,43 @@ def _redirect_to_search(request: HttpRequest, params: QueryDict, query: str) -> 
     return redirect(_list_url(params))
 
 
+# The list's filters of the last visit, restored when the caseload is opened without any.
+KEPT_SESSION_KEY = "caseload_kept_filters"
+# Parameters that say where in the list, not what: never kept, never saved.
+PAGING_PARAMS = ("after", "before", "page")
+
+
+def _has_caseload(user: AnyUser) -> None:
+    if not policy.grants_for(user).municipality_perms:
+        raise Http404  # police, analysts and administrators have no caseload
+
+
+def _kept_params(params: QueryDict) -> QueryDict:
+    kept = params.copy()
+    for name in PAGING_PARAMS:
+        kept.pop(name, None)
+    return kept
+
+
+def _cursor(request: HttpRequest, name: str) -> int | None:
+    """The case id of a page link (`after`/`before`); a malformed one is said and ignored."""
+    raw = request.GET.get(name)
+    if raw is None:
+        return None
+    if raw.isdigit() and 0 < int(raw) < 2**63:
+        return int(raw)
+    messages.warning(request, _("That page link is not valid. The first page is shown."))
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def caseload_list(request: HttpRequest) -> HttpResponse:
-    """The caseload, in pages of 50; a fixed number of queries whatever the number of cases.
+    """The caseload, in pages of 50 by keys; a fixed number of queries whatever the page.
+
+    A caseworker opens on their own cases and a manager on the whole caseload (`scope`). The
+    filters of the last visit are kept in the session and restored when the list is opened
+    without parameters (`?clear=1` forgets them). Pages are links `?after=<case id>` and
+    `?before=<case id>` (keyset pagination, see `selectors.caseload_page`).
 
     The search never travels in the URL, where server logs and the browser's history would
     keep a personal identity number: the form posts it, it is kept in the session under a
@@ -132,9 +173,7 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
 
     Browsing is logged once per page view, without a case: the list opens no case file.
     """
-    user = request.user
-    if not policy.grants_for(user).municipality_perms:
-        raise Http404  # police, analysts and administrators have no caseload
+    _has_caseload(request.user)
     if request.method == "POST":
         params = CaseloadFilterForm.url_params(request.POST)
         return _redirect_to_search(request, params, request.POST.get(SEARCH_FIELD, ""))
@@ -142,6 +181,13 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
         params = request.GET.copy()
         del params[SEARCH_FIELD]
         return _redirect_to_search(request, params, request.GET.get(SEARCH_FIELD, ""))
+    if "clear" in request.GET:
+        request.session.pop(KEPT_SESSION_KEY, None)
+        return redirect(reverse("cases:caseload"))
+    if not request.GET:
+        kept = request.session.get(KEPT_SESSION_KEY)
+        if isinstance(kept, str) and kept:
+            return redirect(_list_url(QueryDict(kept)))
     data = request.GET.copy()
     if token := request.GET.get("search"):
         query = _search_kept(request, token)
@@ -150,19 +196,37 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
                 request,
                 _("That search has expired. The list is shown without it; search again."),
             )
-            return _redirect_to_search(request, data, "")
+            return _redirect_to_search(request, _kept_params(data), "")
         data[SEARCH_FIELD] = query
+    kept_params = _kept_params(request.GET)
+    if kept_params:
+        request.session[KEPT_SESSION_KEY] = kept_params.urlencode()[:SEARCH_KEPT_CHARS]
+    else:
+        request.session.pop(KEPT_SESSION_KEY, None)
+    return _render_caseload(request, data)
+
+
+def _render_caseload(
+    request: HttpRequest, data: QueryDict, save_form: SavedFilterForm | None = None
+) -> HttpResponse:
+    user = request.user
     today = timezone.localdate()
     due_within_days = settings.EXITPROG_DUE_SOON_DAYS
     form = CaseloadFilterForm(data, user=user, due_within_days=due_within_days)
     filters = form.filters()
-    cases = selectors.caseload_for(
-        user=user, filters=filters, today=today, due_within_days=due_within_days
+    page = selectors.caseload_page(
+        user=user,
+        filters=filters,
+        today=today,
+        due_within_days=due_within_days,
+        size=CASES_PER_PAGE,
+        after=_cursor(request, "after"),
+        before=_cursor(request, "before"),
     )
-    # get_page turns a missing or malformed number into page 1 and a too large one into the last.
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [_row(user, case, today) for case in page.object_list]
-    sort = filters.sort if filters.sort in selectors.CASELOAD_SORTS else DEFAULT_SORT
+    rows = [_row(user, case, today) for case in page.cases]
+    scope = form.scope_shown()
+    saveable = CaseloadFilterForm.url_params(data)
+    saveable.setlist(SCOPE_FIELD, [scope])
     access_log_record(user=user, action=AccessAction.VIEW, detail="caseload", request=request)
     return render(
         request,
@@ -171,8 +235,62 @@ def caseload_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "columns": _columns(sort),
-            "sort_label": SORT_LABELS.get(sort, sort),
-            "filtered": filters != selectors.CaseloadFilters(sort=filters.sort),
+            "columns": _columns(page.sort),
+            "sort_label": SORT_LABELS.get(page.sort, page.sort),
+            "scope": scope,
+            "filtered": filters != selectors.CaseloadFilters(sort=filters.sort, mine=filters.mine),
+            "kept": bool(_kept_params(request.GET)) or request.method == "POST",
+            "saved_filters": selectors.saved_caseload_filters(user=user),
+            "save_form": save_form or SavedFilterForm(initial={"filters": saveable.urlencode()}),
         },
     )
+
+
+@require_POST
+def caseload_filter_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name, for the user alone; the search is not
+    saved (it may hold an identity number), only the filters, the sort and the scope."""
+    _has_caseload(request.user)
+    form = SavedFilterForm(request.POST)
+    params = CaseloadFilterForm.url_params(QueryDict(request.POST.get("filters", "")))
+    if not form.is_valid():
+        return _render_caseload(request, params, save_form=form)
+    user = cast(User, request.user)
+    saved = services.caseload_filter_save(
+        user=user, name=form.cleaned_data["name"], query=params.urlencode()
+    )
+    messages.success(request, _("The filter “%(name)s” is saved.") % {"name": saved.name})
+    return redirect(_list_url(params))
+
+
+@require_GET
+def caseload_filter_apply(request: HttpRequest, filter_id: int) -> HttpResponse:
+    """The caseload with one of the user's saved filters, validated again by the form (a
+    caseworker or need that is no longer a choice is left out, and the user told)."""
+    _has_caseload(request.user)
+    saved = policy.get_saved_caseload_filter_for_user(request.user, filter_id)
+    params = CaseloadFilterForm.url_params(QueryDict(saved.query))
+    form = CaseloadFilterForm(
+        params, user=request.user, due_within_days=settings.EXITPROG_DUE_SOON_DAYS
+    )
+    if not form.is_valid():
+        for name in form.errors:
+            params.pop(name, None)
+        messages.warning(
+            request,
+            _("Part of the saved filter “%(name)s” no longer applies and was left out.")
+            % {"name": saved.name},
+        )
+    if not params.get(SCOPE_FIELD):
+        params[SCOPE_FIELD] = form.scope_shown()
+    return redirect(_list_url(params))
+
+
+@require_POST
+def caseload_filter_delete(request: HttpRequest, filter_id: int) -> HttpResponse:
+    _has_caseload(request.user)
+    saved = policy.get_saved_caseload_filter_for_user(request.user, filter_id)
+    name = saved.name
+    services.caseload_filter_delete(user=cast(User, request.user), saved=saved)
+    messages.success(request, _("The saved filter “%(name)s” is deleted.") % {"name": name})
+    return redirect(reverse("cases:caseload"))

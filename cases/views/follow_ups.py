@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +28,7 @@ from cases import services
 from cases.forms.follow_ups import FollowUpForm
 from cases.models import FollowUp
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url
 from cases.views.stale import UNREADABLE_SEEN
 from exitprog.concurrency import StaleEditError
 
@@ -43,7 +43,7 @@ def follow_up_record(request: HttpRequest, case_id: int, follow_up_id: int) -> H
     # The policy lets only an authenticated user edit, and AUTH_USER_MODEL is accounts.User.
     user = cast(User, request.user)
     follow_up = get_object_or_404(case.follow_ups.select_related("recorded_by"), pk=follow_up_id)
-    case_url = reverse("cases:detail", args=[case.pk]) + f"#{SECTION}"
+    case_url = case_section_url(case.pk, SECTION)
     context = {"case": case, "follow_up": follow_up, "cancel_url": case_url}
 
     # A post from the form page carries `seen`: refused below, with the user's input kept. A

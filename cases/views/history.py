@@ -12,6 +12,7 @@ from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases import history
+from cases.tabs import case_section_url
 
 
 def record_history(request: HttpRequest, case_id: int, kind: str, pk: int) -> HttpResponse:
@@ -38,12 +39,14 @@ def record_history(request: HttpRequest, case_id: int, kind: str, pk: int) -> Ht
         request=request,
     )
     back = reverse("cases:detail", args=[case.pk])
+    if found.section:
+        back = case_section_url(case.pk, found.section)
     return render(
         request,
         "cases/history.html",
         {
             "case": case,
             "history": found,
-            "back_url": f"{back}#{found.section}" if found.section else back,
+            "back_url": back,
         },
     )

@@ -26,6 +26,7 @@ from cases.forms.police import PlacementForm, PoliceNoteForm, ShareForm
 from cases.forms.records import SeenForm
 from cases.models import Case, PoliceVisit
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url
 from cases.views.stale import unreadable_seen
 from exitprog.concurrency import StaleEditError
 
@@ -48,7 +49,7 @@ def _liaison_case(request: HttpRequest, case_id: int) -> Case:
 
 
 def _section_url(case: Case) -> str:
-    return reverse("cases:detail", args=[case.pk]) + "#police"
+    return case_section_url(case.pk, "police")
 
 
 # --- The liaison's view -----------------------------------------------------------------------

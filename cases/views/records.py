@@ -15,29 +15,36 @@ from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access import policy
 from access.policy import CaseAction
 from accounts.models import User
-from audit.services import access_log_form_view
-from cases import services
+from audit.models import AccessAction
+from audit.services import access_log_form_view, access_log_record
+from cases import selectors, services
 from cases.forms.records import (
+    CONFIRM,
+    AffiliationCorrectForm,
     AffiliationForm,
     AssessmentForm,
+    ConsentCorrectForm,
     ConsentForm,
+    EndForm,
+    InterventionEndForm,
     InterventionForm,
     JournalForm,
     NeedForm,
     NeedResolveForm,
+    PlacementCorrectForm,
     SeenForm,
     ThreatForm,
 )
 from cases.models import (
     AffiliationRole,
     Case,
+    GroupAffiliation,
     Instrument,
     JournalEntry,
     Recommendation,
@@ -45,8 +52,9 @@ from cases.models import (
     ThreatSource,
 )
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url, case_tab_url, tab_of_section
 from cases.views.stale import keep_refused_input, unreadable_seen
-from exitprog.concurrency import StaleEditError
+from exitprog.concurrency import SeenFormMixin, StaleEditError
 
 require_GET_or_POST = require_http_methods(["GET", "POST"])
 
@@ -59,7 +67,7 @@ def _editable_case(request: HttpRequest, case_id: int) -> tuple[Case, User]:
 
 
 def _case_url(case: Case, section: str) -> str:
-    return reverse("cases:detail", args=[case.pk]) + f"#{section}"
+    return case_section_url(case.pk, section)
 
 
 def _save(
@@ -240,6 +248,20 @@ def need_resolve(request: HttpRequest, case_id: int, need_id: int) -> HttpRespon
             messages.error(request, " ".join(str(e) for e in form.errors["resolved_on"]))
             keep_refused_input(request, key, request.POST)
         return redirect(_case_url(case, "needs"))
+    if not _confirmed(request):  # the case page's form lands on its confirmation first
+        _log_page(request, case=case, what="need resolve form", obj=case_need)
+        return render(
+            request,
+            "cases/records/need_resolve.html",
+            {
+                "case": case,
+                "record": case_need,
+                "form": form,
+                "cancel_url": _case_url(case, "needs"),
+                "confirm": True,
+                "history_kind": "need",
+            },
+        )
     try:
         services.need_resolve(
             case_need=case_need,
@@ -452,6 +474,21 @@ def consent_revoke(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
     if not form.is_valid():
         unreadable_seen(request)
         return redirect(_case_url(case, "consent"))
+    if not _confirmed(request):  # revoking cannot be undone: the page asks first
+        _log_page(request, case=case, what="consent revoke form", obj=consent)
+        return render(
+            request,
+            "cases/records/consent_revoke.html",
+            {
+                "case": case,
+                "record": consent,
+                "form": form,
+                "agencies": list(consent.agencies.all()),
+                "cancel_url": _case_url(case, "consent"),
+                "confirm": True,
+                "history_kind": "consent",
+            },
+        )
     try:
         services.consent_revoke(consent=consent, by=user, seen=form.cleaned_data["seen"])
     except (StaleEditError, CaseRuleError) as exc:
@@ -499,3 +536,320 @@ def affiliation_new(request: HttpRequest, case_id: int) -> HttpResponse:
         section="groups",
         what="affiliation form",
     )
+
+
+# --- Corrections: reopening, ending and correcting records (issue 11) -------------------------
+# An edit form shows the record's values and saves a correction; a page that ends or reopens
+# something is its own confirmation step: it says what will happen and posts a button named
+# `confirm`. A post without it saves nothing and shows the page (a form on the case page that
+# posts straight here lands on it). Every page is logged when shown; every service logs its
+# write. A form opened before someone else saved is refused with the record as it is now
+# beside the input kept (exitprog.concurrency).
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.POST.get(CONFIRM) == "yes"
+
+
+def _log_page(request: HttpRequest, *, case: Case, what: str, obj: models.Model) -> None:
+    """Log a form page shown, on a GET (`access_log_form_view`) or after a post that did not
+    confirm (the page shows the record then too)."""
+    if request.method == "GET":
+        access_log_form_view(request=request, case=case, what=what, obj=obj)
+    else:
+        access_log_record(
+            user=request.user,
+            action=AccessAction.VIEW,
+            case=case,
+            obj=obj,
+            detail=what,
+            request=request,
+        )
+
+
+def _correction_page(
+    request: HttpRequest,
+    *,
+    case: Case,
+    record: models.Model,
+    form: forms.BaseForm,
+    write: Callable[[], object],
+    template: str,
+    section: str,
+    what: str,
+    success: str,
+    confirm: bool,
+    **context: Any,
+) -> HttpResponse:
+    """Show the page of a correction, or save it.
+
+    Steps: a GET (or a post that did not confirm, when `confirm`) shows the page; a valid post
+    runs `write`; a refusal by a rule becomes an error of the form; a stale form is refused
+    with the record as it is now shown above the input, and the next save is checked against
+    it (`rebind_seen`).
+    """
+    current = None
+    if request.method == "POST" and form.is_valid() and (_confirmed(request) or not confirm):
+        try:
+            write()
+        except StaleEditError as exc:
+            current = exc.current
+            cast(SeenFormMixin, form).rebind_seen(current)
+            form.add_error(None, exc)
+        except CaseRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, success)
+            return redirect(_case_url(case, section))
+    if request.method == "GET" or (confirm and not _confirmed(request)):
+        _log_page(request, case=case, what=what, obj=record)
+    context.update(
+        case=case,
+        form=form,
+        record=current or record,
+        current=current,
+        cancel_url=_case_url(case, section),
+        confirm=confirm,
+    )
+    return render(request, f"cases/records/{template}", context)
+
+
+def _seen(form: forms.BaseForm) -> Any:
+    return form.cleaned_data["seen"]
+
+
+@require_GET_or_POST
+def need_reopen(request: HttpRequest, case_id: int, need_id: int) -> HttpResponse:
+    """Open a need again that was marked as met (a confirmation page)."""
+    case, user = _editable_case(request, case_id)
+    case_need = get_object_or_404(case.needs.select_related("need"), pk=need_id)
+    form = SeenForm(request.POST or None, record=case_need)
+    return _correction_page(
+        request,
+        case=case,
+        record=case_need,
+        form=form,
+        write=lambda: services.need_reopen(case_need=case_need, by=user, seen=_seen(form)),
+        template="need_reopen.html",
+        section="needs",
+        what="need reopen form",
+        history_kind="need",
+        success=_("The need “%(need)s” is open again.") % {"need": case_need.need.label},
+        confirm=True,
+    )
+
+
+@require_GET_or_POST
+def intervention_end(request: HttpRequest, case_id: int, intervention_id: int) -> HttpResponse:
+    """End an intervention: completed or cancelled, with the date (a confirmation page)."""
+    case, user = _editable_case(request, case_id)
+    intervention = get_object_or_404(
+        case.interventions.select_related("type", "provider"), pk=intervention_id
+    )
+    form = InterventionEndForm(request.POST or None, record=intervention)
+    return _correction_page(
+        request,
+        case=case,
+        record=intervention,
+        form=form,
+        write=lambda: services.intervention_end(
+            intervention=intervention,
+            by=user,
+            status=form.cleaned_data["status"],
+            ended_on=form.cleaned_data["ended_on"],
+            outcome=form.cleaned_data["outcome"],
+            seen=_seen(form),
+        ),
+        template="intervention_end.html",
+        section="interventions",
+        what="intervention end form",
+        history_kind="intervention",
+        success=_("The intervention was ended."),
+        confirm=True,
+    )
+
+
+@require_GET_or_POST
+def consent_edit(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    """Correct a consent's kinds of information, period and note."""
+    case, user = _editable_case(request, case_id)
+    consent = get_object_or_404(case.consents.prefetch_related("agencies"), pk=consent_id)
+    form = ConsentCorrectForm(request.POST or None, consent=consent)
+    return _correction_page(
+        request,
+        case=case,
+        record=consent,
+        form=form,
+        write=lambda: services.consent_correct(
+            consent=consent,
+            by=user,
+            information=form.cleaned_data["information"],
+            valid_from=form.cleaned_data["valid_from"],
+            valid_until=form.cleaned_data["valid_until"],
+            note=form.cleaned_data["note"],
+            seen=_seen(form),
+        ),
+        template="consent_edit.html",
+        section="consent",
+        what="consent edit form",
+        history_kind="consent",
+        success=_("The consent was corrected."),
+        confirm=False,
+        agencies=list(consent.agencies.all()),
+    )
+
+
+def _affiliation_of(case: Case, affiliation_id: int) -> GroupAffiliation:
+    """A group affiliation of the case's client; 404 for any other."""
+    return get_object_or_404(
+        GroupAffiliation.objects.filter(client_id=case.client_id).select_related("group"),
+        pk=affiliation_id,
+    )
+
+
+@require_GET_or_POST
+def affiliation_edit(request: HttpRequest, case_id: int, affiliation_id: int) -> HttpResponse:
+    case, user = _editable_case(request, case_id)
+    affiliation = _affiliation_of(case, affiliation_id)
+    form = AffiliationCorrectForm(request.POST or None, affiliation=affiliation)
+    return _correction_page(
+        request,
+        case=case,
+        record=affiliation,
+        form=form,
+        write=lambda: services.affiliation_correct(
+            affiliation=affiliation,
+            case=case,
+            by=user,
+            group=form.cleaned_data["group"],
+            role=AffiliationRole(form.cleaned_data["role"]),
+            started_on=form.cleaned_data["started_on"],
+            ended_on=form.cleaned_data["ended_on"],
+            source=form.cleaned_data["source"],
+            seen=_seen(form),
+        ),
+        template="affiliation_edit.html",
+        section="groups",
+        what="affiliation edit form",
+        history_kind="affiliation",
+        success=_("The group affiliation was corrected."),
+        confirm=False,
+    )
+
+
+@require_GET_or_POST
+def affiliation_end(request: HttpRequest, case_id: int, affiliation_id: int) -> HttpResponse:
+    """Record the day a group affiliation ended (a confirmation page)."""
+    case, user = _editable_case(request, case_id)
+    affiliation = _affiliation_of(case, affiliation_id)
+    form = EndForm(request.POST or None, record=affiliation)
+    return _correction_page(
+        request,
+        case=case,
+        record=affiliation,
+        form=form,
+        write=lambda: services.affiliation_end(
+            affiliation=affiliation,
+            case=case,
+            by=user,
+            ended_on=form.cleaned_data["ended_on"],
+            seen=_seen(form),
+        ),
+        template="affiliation_end.html",
+        section="groups",
+        what="affiliation end form",
+        history_kind="affiliation",
+        success=_("The group affiliation was ended."),
+        confirm=True,
+    )
+
+
+@require_GET_or_POST
+def placement_edit(request: HttpRequest, case_id: int, placement_id: int) -> HttpResponse:
+    case, user = _editable_case(request, case_id)
+    placement = get_object_or_404(case.placements.select_related("municipality"), pk=placement_id)
+    form = PlacementCorrectForm(request.POST or None, placement=placement)
+    return _correction_page(
+        request,
+        case=case,
+        record=placement,
+        form=form,
+        write=lambda: services.placement_correct(
+            placement=placement,
+            by=user,
+            municipality=form.cleaned_data["municipality"],
+            kind=form.cleaned_data["kind"],
+            started_on=form.cleaned_data["started_on"],
+            ended_on=form.cleaned_data["ended_on"],
+            seen=_seen(form),
+        ),
+        template="placement_edit.html",
+        section="police",
+        what="placement edit form",
+        history_kind="placement",
+        success=_("The placement was corrected."),
+        confirm=False,
+    )
+
+
+@require_GET_or_POST
+def placement_end(request: HttpRequest, case_id: int, placement_id: int) -> HttpResponse:
+    """Record the day the client moved out of a placement (a confirmation page)."""
+    case, user = _editable_case(request, case_id)
+    placement = get_object_or_404(case.placements.select_related("municipality"), pk=placement_id)
+    form = EndForm(request.POST or None, record=placement)
+    return _correction_page(
+        request,
+        case=case,
+        record=placement,
+        form=form,
+        write=lambda: services.placement_end(
+            placement=placement, by=user, ended_on=form.cleaned_data["ended_on"], seen=_seen(form)
+        ),
+        template="placement_end.html",
+        section="police",
+        what="placement end form",
+        history_kind="placement",
+        success=_("The placement was ended."),
+        confirm=True,
+    )
+
+
+def assessment_detail(request: HttpRequest, case_id: int, assessment_id: int) -> HttpResponse:
+    """Every answer of one motivation assessment, for whoever may read the whole case (a
+    police liaison reads only the shared parts: 404). Reading it is logged."""
+    # "assessment": the page's name in the access log (audit.sentences.PAGES).
+    case = policy.get_case_for_user(
+        request.user, case_id, action=CaseAction.READ, what="assessment"
+    )
+    assessment = selectors.assessment_detail(case=case, pk=assessment_id)
+    if assessment is None:
+        raise Http404
+    access_log_record(
+        user=request.user,
+        action=AccessAction.VIEW,
+        case=case,
+        obj=assessment,
+        detail="assessment",
+        request=request,
+    )
+    return render(
+        request,
+        "cases/records/assessment_detail.html",
+        {
+            "case": case,
+            "assessment": assessment,
+            "back_url": _case_url(case, "assessments"),
+        },
+    )
+
+
+def journal_entry(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    """The journal page of the case page that shows one entry, at the entry (the link from a
+    correction to its original, or back, when the other is on another page)."""
+    case = policy.get_case_for_user(request.user, case_id, action=CaseAction.READ)
+    page = selectors.journal_page_of(case=case, entry_id=entry_id)
+    if page is None:
+        raise Http404
+    url = case_tab_url(case.pk, tab_of_section("journal"))
+    return redirect(f"{url}?journal={page}#entry-{entry_id}")

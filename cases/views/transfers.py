@@ -27,6 +27,7 @@ from cases.forms.records import SeenForm
 from cases.forms.transfers import NOTE_MAX_LENGTH, TransferAnswerForm, TransferProposeForm
 from cases.models import Case, Transfer, TransferState
 from cases.services import CaseRuleError
+from cases.tabs import case_section_url
 from cases.views.stale import keep_refused_input, unreadable_seen
 from exitprog.concurrency import StaleEditError
 from exitprog.http import input_kept
@@ -38,7 +39,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _case_url(case_id: int) -> str:
-    return reverse("cases:detail", args=[case_id]) + "#transfer"
+    return case_section_url(case_id, "transfer")
 
 
 def _list_url() -> HttpResponseRedirect:

@@ -32,6 +32,7 @@ from cases.models import (
     JournalEntry,
     StageOfChange,
 )
+from cases.selectors import journal_corrections_annotation
 from exitprog.numbers import sek
 from records.selectors import case_plan_at
 from referrals.models import Referral, ReferralState
@@ -184,11 +185,21 @@ def case_follow_up_context(
         )
         .select_related("author", "corrects")
         .annotate(corrected=Exists(JournalEntry.objects.filter(corrects=OuterRef("pk"))))
+        .annotate(**journal_corrections_annotation())
         .order_by("occurred_on", "written_at", "id")
     )
     in_report = {entry.pk for entry in journal}
     for entry in journal:
         entry.corrects_in_report = entry.corrects_id in in_report  # type: ignore[attr-defined]
+        # Which entries correct it: linked when the report holds them (issue 11).
+        entry.corrected_by = [  # type: ignore[attr-defined]
+            {"pk": pk, "written_at": at, "in_report": pk in in_report}
+            for pk, at in zip(
+                entry.correction_ids or [],  # type: ignore[attr-defined]
+                entry.correction_times or [],  # type: ignore[attr-defined]
+                strict=False,
+            )
+        ]
     follow_ups = list(case.follow_ups.select_related("recorded_by").order_by("months", "id"))
     for follow_up in follow_ups:
         follow_up.overdue = follow_up.is_overdue(today)  # type: ignore[attr-defined]

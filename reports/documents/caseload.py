@@ -38,6 +38,7 @@ from access import policy
 from accounts.models import Municipality
 from agencies.models import AgencyKind
 from cases.models import (
+    AWAITING_INTAKE_STATES,
     OPEN_STATES,
     Case,
     CaseState,
@@ -54,8 +55,8 @@ from reports.periods import Period
 
 TEMPLATE = "reports/pdf/caseload.html"
 
-# The states whose cases wait for the program's decision.
-WAITING_STATES = (CaseState.INQUIRY, CaseState.ASSESSMENT)
+# The states whose cases wait for the program's decision (one definition, in cases).
+WAITING_STATES = AWAITING_INTAKE_STATES
 
 
 class Median(Aggregate):

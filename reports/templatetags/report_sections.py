@@ -24,11 +24,13 @@ def case_report_section(
     case: Case,
     access: CaseAccess | None = None,
     police_summary_only: bool = False,
+    read_only: bool = False,
 ) -> dict[str, Any]:
     """The case's newest reports the user may read, and the form to ask for one.
 
     `access` is the case page's CaseAccess (so the section costs one query, the reports);
-    `police_summary_only` is the liaison's view: the police summary and nothing else.
+    `police_summary_only` is the liaison's view: the police summary and nothing else;
+    `read_only` (the case's print view) leaves the form out.
     """
     user = context["request"].user
     if police_summary_only:
@@ -40,7 +42,7 @@ def case_report_section(
     return {
         "case": case,
         "reports": selectors.reports_for_case(user=user, case=case, kinds=shown),
-        "report_form": ReportRequestForm(kinds=kinds) if kinds else None,
+        "report_form": ReportRequestForm(kinds=kinds) if kinds and not read_only else None,
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
         "LANGUAGE_CODE": context.get("LANGUAGE_CODE"),

@@ -6,7 +6,13 @@ import re
 from playwright.sync_api import Page, expect
 
 from cases.models import Case
+from cases.tabs import case_tab_url
 from tests.factories import synthetic_identity_number
+
+
+def open_tab(page: Page, case: Case, tab: str) -> None:
+    """Open a tab of the case page from its section menu."""
+    page.locator(f"nav.case-tabs a[href='{case_tab_url(case.pk, tab)}']").click()
 
 
 def submit(page: Page) -> None:
@@ -42,6 +48,7 @@ def test_caseworker_walks_a_case_from_intake_to_active(
 
     # Into assessment, and a motivation assessment
     decide(page, "assessment", "Förhandsbedömningen visar att en utredning behövs.")
+    open_tab(page, case, "assessments")
     page.locator(f"a[href='/cases/{case.pk}/assessments/new/']").click()
     axe_check(page, name="walk-assessment-form")
     page.locator("input[name=stage][value=preparation]").check()
@@ -51,7 +58,7 @@ def test_caseworker_walks_a_case_from_intake_to_active(
         group.locator("input[value=met]").check()
     page.locator("input[name=recommendation][value=accept]").check()
     submit(page)
-    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/#assessments$"))
+    expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/tab/assessments/#assessments$"))
     expect(page.locator("#assessments svg[role=img]")).to_be_visible()
     expect(page.locator("#assessments table")).to_contain_text("18 / 24")
 
@@ -72,21 +79,26 @@ def test_caseworker_walks_a_case_from_intake_to_active(
     page.get_by_role("button", name="Logga ut").click()
     log_in(page, cast.caseworker)
     page.goto(case_url)
+    open_tab(page, case, "support")
     page.locator(f"a[href='/cases/{case.pk}/interventions/new/']").click()
     axe_check(page, name="walk-intervention-form")
     page.locator("[name=type]").select_option(label="Budget- och skuldrådgivning")
     page.locator("[name=cost_sek]").fill("12500,50")
     submit(page)
+    open_tab(page, case, "journal")
     page.locator(f"a[href='/cases/{case.pk}/journal/new/']").first.click()
     axe_check(page, name="walk-journal-form")
     page.locator("[name=text]").fill("Första mötet efter antagningen. Klienten är motiverad.")
     submit(page)
 
-    # Everything is on the case page
+    # Everything is on the case page, each on its tab
     page.goto(case_url)
-    expect(page.locator(".facts")).to_contain_text("Aktiv")
+    expect(page.locator(".case-overview")).to_contain_text("Aktiv")
+    open_tab(page, case, "support")
     expect(page.locator("#interventions")).to_contain_text("Budget- och skuldrådgivning")
     expect(page.locator("#interventions")).to_contain_text("12")
+    open_tab(page, case, "journal")
     expect(page.locator("#journal")).to_contain_text("Första mötet efter antagningen")
+    open_tab(page, case, "assessments")
     expect(page.locator("#assessments table")).to_contain_text("18 / 24")
     axe_check(page, name="walk-case-final")

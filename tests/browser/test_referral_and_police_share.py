@@ -18,6 +18,7 @@ from cases.models import (
     Need,
     ThreatSource,
 )
+from cases.tabs import case_section_url, case_tab_url
 
 
 def test_referral_then_police_share_then_revocation(
@@ -60,11 +61,10 @@ def test_referral_then_police_share_then_revocation(
         reason="Intern motivering som polisen inte ser.",
     )
     assert case.state == CaseState.ACTIVE
-    case_url = f"{live_server.url}/cases/{case.pk}/"
 
     # The caseworker refers the client and records the agency's answer.
     log_in(page, cast.caseworker)
-    page.goto(case_url)
+    page.goto(f"{live_server.url}{case_tab_url(case.pk, 'support')}")
     page.locator(f"a[href='/referrals/case/{case.pk}/new/']").click()
     axe_check(page, name="x-referral-form")
     page.locator("[name=agency]").select_option(label="Arbetsförmedlingen Test")
@@ -74,6 +74,10 @@ def test_referral_then_police_share_then_revocation(
     expect(section).to_contain_text("Arbetsförmedlingen Test")
     section.locator("input[name=to_state][value=sent]").check()
     section.locator("form.referral-move button[type=submit]").click()
+    # No consent names the agency: the sender is warned, and confirms to send anyway.
+    expect(page.locator("#consent-warning")).to_be_visible()
+    axe_check(page, name="x-referral-consent-warning")
+    page.locator("main form.form button[type=submit]").click()
     section = page.locator("#referrals")
     section.locator("input[name=to_state][value=accepted]").check()
     section.locator("textarea[name=note]").fill("Vi tar emot klienten i januari.")
@@ -84,7 +88,7 @@ def test_referral_then_police_share_then_revocation(
 
     # The manager shares the case with the liaison under the client's consent.
     log_in(page, cast.manager)
-    page.goto(case_url)
+    page.goto(f"{live_server.url}{case_tab_url(case.pk, 'police')}")
     page.locator(f"a[href='/cases/{case.pk}/shares/new/']").click()
     axe_check(page, name="x-share-form")
     page.locator(f"input[name=recipient][value='{cast.police.pk}']").check()
@@ -115,8 +119,9 @@ def test_referral_then_police_share_then_revocation(
 
     # The consent is revoked: the same request is refused at once.
     log_in(page, cast.caseworker)
-    page.goto(case_url + "#consent")
+    page.goto(f"{live_server.url}{case_section_url(case.pk, 'consent')}")
     page.locator("#consent button[type=submit]").first.click()
+    page.locator('button[name="confirm"]').click()  # revoking asks first
     expect(page.locator("#consent")).to_contain_text("Återkallat")
     page.get_by_role("button", name="Logga ut").click()
     log_in(page, cast.police)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases import services
+from cases.tabs import case_section_url
 from reports.models import Report, ReportState
 
 
@@ -25,7 +26,7 @@ def test_ask_for_a_report_watch_it_and_download_it(
         text="Samtal om boende och skuld.",
     )
     log_in(page, cast.caseworker)
-    page.goto(f"{live_server.url}{reverse('cases:detail', args=[case.pk])}#reports")
+    page.goto(f"{live_server.url}{case_section_url(case.pk, 'reports')}")
     section = page.locator("section#reports")
     expect(section.get_by_role("heading", level=2)).to_be_visible()
     section.locator("select[name=period]").select_option("this_month")

@@ -60,6 +60,9 @@ def test_a_stale_decision_on_the_case_page_is_refused_with_the_state_now(
     first.locator("#decisions input[name=to_state][value=completed]").check()
     first.locator("#decisions textarea[name=reason]").fill("Kanarie2p5d målen nådda")
     first.locator("#decisions button[type=submit]").click()
+    # Closing goes through the checklist, confirmed there.
+    first.locator("input[name=confirm_closing]").check()
+    first.locator("main form.form button[type=submit]").click()
     expect(first.locator(".messages")).to_be_visible()
 
     second.locator("#decisions input[name=to_state][value=discontinued]").check()

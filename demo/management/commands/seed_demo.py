@@ -23,6 +23,7 @@ from cases.identity import identity_pseudonym, luhn_check_digit
 from cases.models import Case, CaseState, Client
 from demo import cases as demo
 from demo.referrals import referrals_demo
+from demo.tasks import tasks_demo
 
 DEMO_PASSWORD = "demo-exitprog-2026"  # noqa: S105 (synthetic demo accounts only)
 
@@ -152,8 +153,13 @@ class Command(BaseCommand):
         self.print_logins()
 
     def user(self, username: str, first: str, last: str) -> User:
+        # A made-up work phone and e-mail address (printed on the referral letters).
+        self.users_made = getattr(self, "users_made", 0) + 1
+        phone = f"08-123 456 {self.users_made:02d}"
+        email = f"{username}@exempel.invalid"
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last}
+            username=username,
+            defaults={"first_name": first, "last_name": last, "work_phone": phone, "email": email},
         )
         if created:
             user.set_password(DEMO_PASSWORD)
@@ -229,6 +235,11 @@ class Command(BaseCommand):
                         )
         if created:
             demo.sharing_and_transfers(rng=rng, managers=managers)
+        tasks_demo(
+            caseworker=User.objects.get(username="cw.stockholm"),
+            manager=managers["0180"],
+            today=today,
+        )
         return created
 
     def make_case(
