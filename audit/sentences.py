@@ -91,6 +91,9 @@ PAGES: dict[str, Promise] = {
     "case print view": pgettext_lazy("access log", "the case for printing"),
     "contact card form": pgettext_lazy("access log", "the contact card form"),
     "contact person form": pgettext_lazy("access log", "the form to add a person to the network"),
+    "contact person removal form": pgettext_lazy(
+        "access log", "the page to remove a person from the network"
+    ),
 }
 
 OPENED = _("%(who)s opened %(page)s")
@@ -143,6 +146,9 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CREATE, "contact card"): _("%(who)s wrote the contact card"),
     (AccessAction.CHANGE, "contact card"): _("%(who)s changed the contact card"),
     (AccessAction.CREATE, "contact person"): _("%(who)s added a person to the client's network"),
+    (AccessAction.CHANGE, "contact person removed"): _(
+        "%(who)s removed a person from the client's network"
+    ),
     (AccessAction.CHANGE, "police share"): _("%(who)s shared the case with the police"),
     (AccessAction.CHANGE, "police share ended"): _("%(who)s ended a police share"),
     (AccessAction.CREATE, "police note"): _("%(who)s wrote a police note"),

@@ -1240,6 +1240,18 @@ class ContactPerson(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Removed from the network (no longer to be contacted, or never again): kept, with its
+    # history, but no longer listed on the contact card.
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("removed by"),
+    )
+    removal_reason = models.CharField(_("why removed"), max_length=300, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

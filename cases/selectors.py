@@ -2,7 +2,7 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -708,8 +708,13 @@ def case_page(
     journal_page: str | int | None,
     today: datetime.date | None = None,
     whole_journal: bool = False,
+    sections: Collection[str] | None = None,
 ) -> CasePage:
     """Everything the case page shows, in a fixed number of queries.
+
+    `sections` (the tab's, `cases.tabs`; every section when None) says which lists to read:
+    a section not shown reads nothing (its list is empty). The threats and follow-ups are
+    always read: the overview above every tab shows the threat level and what is due.
 
     The journal is paginated (newest first), or with `whole_journal` (the print view) given
     whole as one page; every other section is short by nature (a case has at most four
@@ -717,50 +722,86 @@ def case_page(
     are overdue.
     """
     today = today or timezone.localdate()
+
+    def shows(*names: str) -> bool:
+        return sections is None or any(name in sections for name in names)
+
     access = policy.case_access(user, case)
-    assignments = list(
-        CaseUserObjectPermission.objects.filter(
-            content_object=case, permission__codename=policy.ASSIGNMENT_PERM
+    assignments = (
+        list(
+            CaseUserObjectPermission.objects.filter(
+                content_object=case, permission__codename=policy.ASSIGNMENT_PERM
+            )
+            .select_related("user")
+            .order_by("user__last_name")
         )
-        .select_related("user")
-        .order_by("user__last_name")
+        if shows("team")
+        else []
     )
     instrument = (
         Instrument.objects.filter(code="motivation", is_current=True)
         .annotate(total=Sum("items__max_score"))
         .first()
+        if shows("assessments")
+        else None
     )
-    journal = Paginator(
-        JournalEntry.objects.filter(case=case)
-        .select_related("author", "corrects")
-        .annotate(**journal_corrections_annotation())
-        .order_by("-written_at", "-id"),
-        JOURNAL_WHOLE if whole_journal else JOURNAL_PAGE_SIZE,
-    ).get_page(1 if whole_journal else journal_page)
-    journal_mark_corrections(case=case, entries=list(journal))
-    interventions = list(
-        case.interventions.select_related("type", "provider").order_by("-planned_start", "-id")
+    if shows("journal"):
+        journal = Paginator(
+            JournalEntry.objects.filter(case=case)
+            .select_related("author", "corrects")
+            .annotate(**journal_corrections_annotation())
+            .order_by("-written_at", "-id"),
+            JOURNAL_WHOLE if whole_journal else JOURNAL_PAGE_SIZE,
+        ).get_page(1 if whole_journal else journal_page)
+        journal_mark_corrections(case=case, entries=list(journal))
+    else:
+        journal = Paginator(JournalEntry.objects.none(), JOURNAL_PAGE_SIZE).get_page(1)
+    interventions = (
+        list(
+            case.interventions.select_related("type", "provider").order_by("-planned_start", "-id")
+        )
+        if shows("interventions")
+        else []
     )
     return CasePage(
         case=case,
         access=access,
         show_protected=policy.may_see_protected_identity(user, case),
         assignments=assignments,
-        state_changes=list(case.state_changes.select_related("by").order_by("-at", "-id")),
+        state_changes=(
+            list(case.state_changes.select_related("by").order_by("-at", "-id"))
+            if shows("decisions")
+            else []
+        ),
         threats=list(case.threats.select_related("recorded_by").order_by("-assessed_on", "-id")),
-        needs=list(case.needs.select_related("need").order_by("resolved_on", "need__order")),
-        assessments=list(
-            case.assessments.select_related("assessor").order_by("-assessed_on", "-id")
+        needs=(
+            list(case.needs.select_related("need").order_by("resolved_on", "need__order"))
+            if shows("needs")
+            else []
+        ),
+        # The decisions section shows the latest assessment beside an intake decision.
+        assessments=(
+            list(case.assessments.select_related("assessor").order_by("-assessed_on", "-id"))
+            if shows("assessments", "decisions")
+            else []
         ),
         max_score=(instrument.total if instrument is not None else 0) or 0,
         interventions=interventions,
         intervention_cost=sum((i.cost_sek or Decimal(0) for i in interventions), Decimal(0)),
         journal=journal,
-        consents=list(case.consents.prefetch_related("agencies").order_by("-valid_from", "-id")),
-        affiliations=list(
-            GroupAffiliation.objects.filter(client_id=case.client_id)
-            .select_related("group")
-            .order_by("-started_on", "-id")
+        consents=(
+            list(case.consents.prefetch_related("agencies").order_by("-valid_from", "-id"))
+            if shows("consent")
+            else []
+        ),
+        affiliations=(
+            list(
+                GroupAffiliation.objects.filter(client_id=case.client_id)
+                .select_related("group")
+                .order_by("-started_on", "-id")
+            )
+            if shows("groups")
+            else []
         ),
         follow_ups=[
             FollowUpRow(follow_up=f, overdue=f.is_overdue(today))
@@ -835,7 +876,7 @@ def case_contact(*, case: Case) -> CaseContact:
     `policy.may_see_contact_card`."""
     return CaseContact(
         card=ContactCard.objects.filter(case=case).select_related("updated_by").first(),
-        people=list(case.contact_people.order_by("name", "id")),
+        people=list(case.contact_people.filter(removed_at__isnull=True).order_by("name", "id")),
     )
 
 

@@ -977,9 +977,12 @@ def contact_card_save(
     safe_contact: SafeContact,
     times: str = "",
     note: str = "",
+    seen: datetime.datetime | None = None,
 ) -> ContactCard:
     """Write the case's contact card (made on its first save); its history keeps each
-    version."""
+    version. `seen` is the card's `updated_at` when the form was opened (None: opened before
+    there was a card): a card changed, or made, by someone else since is refused with
+    StaleEditError, holding the card as it is now."""
     _require_contact_card(by, case)
     values = {
         "phone": phone.strip(),
@@ -988,9 +991,19 @@ def contact_card_save(
         "note": note.strip(),
         "updated_by": by,
     }
-    card, created = ContactCard.objects.select_for_update().update_or_create(
-        case=case, defaults=values
-    )
+    # The case row's lock makes two first saves wait for each other: the second sees the card.
+    Case.objects.select_for_update().filter(pk=case.pk).first()
+    existing = ContactCard.objects.select_for_update().filter(case=case).first()
+    if existing is not None and existing.updated_at != seen:
+        raise StaleEditError(current=existing)
+    created = existing is None
+    if existing is None:
+        card = ContactCard.objects.create(case=case, **values)
+    else:
+        card = existing
+        for field, value in values.items():
+            setattr(card, field, value)
+        card.save(update_fields=[*values, "updated_at"])
     _log(
         AccessAction.CREATE if created else AccessAction.CHANGE,
         by=by,
@@ -1019,6 +1032,31 @@ def contact_person_add(
     )
     _log(AccessAction.CREATE, by=by, case=case, obj=person, detail="contact person")
     return person
+
+
+@transaction.atomic
+def contact_person_remove(
+    *, person: ContactPerson, by: User, reason: str, seen: datetime.datetime | None = None
+) -> ContactPerson:
+    """Take a person off the client's network (no longer to be contacted): the row and its
+    history stay, the contact card no longer lists them. Refused when already removed, or
+    when the person changed after the page was opened (`seen`)."""
+    _require_contact_card(by, person.case)
+    current = locked_if_unchanged(
+        ContactPerson.objects.select_related("case"), pk=person.pk, seen=seen
+    )
+    if current.removed_at is not None:
+        raise CaseRuleError(_("This person is already removed from the network."), code="removed")
+    if not reason.strip():
+        raise CaseRuleError(_("Say why the person is removed."), code="required")
+    current.removed_at = timezone.now()
+    current.removed_by = by
+    current.removal_reason = reason.strip()
+    current.save(update_fields=["removed_at", "removed_by", "removal_reason", "updated_at"])
+    _log(
+        AccessAction.CHANGE, by=by, case=current.case, obj=current, detail="contact person removed"
+    )
+    return current
 
 
 # --- Sharing with the police ------------------------------------------------------------------

@@ -33,6 +33,11 @@ urlpatterns = [
         contact.contact_person_new,
         name="contact_person_new",
     ),
+    path(
+        "<int:case_id>/contact/people/<int:contact_person_id>/remove/",
+        contact.contact_person_remove,
+        name="contact_person_remove",
+    ),
     path("<int:case_id>/transition/", case.case_transition_view, name="transition"),
     path("<int:case_id>/assign/", case.case_assign_view, name="assign"),
     path("<int:case_id>/assessments/new/", records.assessment_new, name="assessment_new"),

@@ -694,6 +694,7 @@ URL_TABLE: dict[str, Callable[[World], list[Target]]] = {
     "cases:print": per_case,
     "cases:contact_card": per_case,
     "cases:contact_person_new": per_case,
+    "cases:contact_person_remove": per_case_object("contact_person_id"),
     "cases:transition": per_case,
     "cases:assign": per_case,
     "cases:assessment_new": per_case,

@@ -1,6 +1,7 @@
 """The case page, the intake, decisions, assignment and team visibility."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -157,17 +158,18 @@ def _write_plan(cast, *, goals: int) -> None:
 
 
 # The queries of each tab of the case page (cases.tabs), whatever the data. Every tab runs the
-# case page's common part (the case, the access, the sections' data of `case_page`, the
-# overview's "due" query and the contact card's two); each tab then adds its own sections'.
-# Before the tabs the whole page ran 36.
+# case page's common part (the case, the access, the overview's threat, follow-ups, "due" and
+# open tasks, the header); each tab then reads only its own sections' lists (`case_page`'s
+# `sections`). Before the tabs the whole page ran 36; each tab read all of it until they
+# read their own (overview 36, the others 30-33).
 TAB_QUERIES = {
-    "overview": 36,  # 30, the contact card's 2 and the plan section's 4
-    "assessments": 30,
-    "support": 31,  # the referral section's 1
-    "journal": 30,
-    "police": 33,  # the police section's 3
-    "consent": 30,
-    "closing": 32,  # the transfers' 1 and the report section's 1
+    "overview": 28,  # decisions, the team, the plan section's 4, the tasks, the contact card's 2
+    "assessments": 22,  # threats, needs, assessments and the instrument
+    "support": 21,  # interventions and the referral section's 1
+    "journal": 21,  # the page of entries and its count
+    "police": 22,  # the police section's 3
+    "consent": 22,  # consents with their agencies, the affiliations
+    "closing": 21,  # the transfers' 1 and the report section's 1
 }
 
 
@@ -677,7 +679,10 @@ def test_caseworker_writes_the_contact_card_and_it_shows_on_the_overview(client,
     )
     assert {("create", "contact card"), ("create", "contact person")} <= details
     # A change is a new version in its history, and logged as a change.
-    client.post(reverse("cases:contact_card", args=[cast.case.pk]), _card_data(phone="070-1"))
+    client.post(
+        reverse("cases:contact_card", args=[cast.case.pk]),
+        _card_data(phone="070-1", seen=card.updated_at.isoformat()),
+    )
     assert AccessLogEntry.objects.filter(detail="contact card", action="change").exists()
     history = client.get(
         reverse("cases:record_history", args=[cast.case.pk, "contact-card", card.pk])
@@ -699,6 +704,78 @@ def test_contact_card_form_keeps_the_input_on_an_error(client, cast):
     )
     assert response.status_code == 200 and PERSON in response.content.decode()
     assert not ContactPerson.objects.exists()
+
+
+def test_contact_card_saved_over_someone_elses_newer_card_is_refused_and_the_input_kept(
+    client, cast
+):
+    url = reverse("cases:contact_card", args=[cast.case.pk])
+    # The caseworker and the manager open the form before there is a card; the manager
+    # saves first.
+    client.force_login(cast.manager)
+    assert client.post(url, _card_data(phone="070-Tm1k9q", seen="")).status_code == 302
+    client.force_login(cast.caseworker)
+    response = client.post(url, _card_data(phone="070-Cw7x2p", seen=""))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "070-Tm1k9q" in text and 'value="070-Cw7x2p"' in text
+    card = ContactCard.objects.get(case=cast.case)
+    assert card.phone == "070-Tm1k9q" and card.updated_by == cast.manager
+    # The page now carries the manager's version: saving again over it is a choice made.
+    seen = re.search(r'name="seen" value="([^"]+)"', text)
+    assert seen is not None
+    response = client.post(url, _card_data(phone="070-Cw7x2p", seen=seen.group(1)))
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.phone == "070-Cw7x2p"
+    # A form opened on the old version is refused again.
+    stale = client.post(url, _card_data(phone="070-Old3v8", seen=seen.group(1)))
+    assert (
+        stale.status_code == 200 and ContactCard.objects.get(case=cast.case).phone == "070-Cw7x2p"
+    )
+
+
+def test_a_person_is_removed_from_the_network_after_confirming_and_stays_in_history(client, cast):
+    person = services.contact_person_add(
+        case=cast.case, by=cast.caseworker, name="Nätverksperson Rm4q8z", relation="Kusin"
+    )
+    url = reverse("cases:contact_person_remove", args=[cast.case.pk, person.pk])
+    client.force_login(cast.caseworker)
+    overview = client.get(detail_url(cast.case)).content.decode()
+    assert "Nätverksperson Rm4q8z" in overview and url in overview
+    page = client.get(url)
+    assert page.status_code == 200 and "Nätverksperson Rm4q8z" in page.content.decode()
+    assert AccessLogEntry.objects.filter(detail="contact person removal form").exists()
+    # No reason: nothing happens, the page says why.
+    refused = client.post(url, {"reason": "", "seen": seen_value(person)})
+    assert refused.status_code == 200
+    person.refresh_from_db()
+    assert person.removed_at is None
+    done = client.post(url, {"reason": "Hotar klienten Rm4q8z", "seen": seen_value(person)})
+    assert done.status_code == 302 and done["Location"] == detail_url(cast.case) + "#contact"
+    person.refresh_from_db()
+    assert person.removed_by == cast.caseworker and person.removal_reason == "Hotar klienten Rm4q8z"
+    assert "Nätverksperson Rm4q8z" not in client.get(detail_url(cast.case)).content.decode()
+    assert AccessLogEntry.objects.filter(detail="contact person removed", action="change").exists()
+    history = client.get(
+        reverse("cases:record_history", args=[cast.case.pk, "contact-person", person.pk])
+    ).content.decode()
+    assert "Hotar klienten Rm4q8z" in history
+    # Removed once: the page is gone.
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["teammate", "outsider", "police", "police_unshared", "analyst"])
+def test_who_may_not_edit_the_case_cannot_remove_a_person(client, cast, who):
+    person = services.contact_person_add(
+        case=cast.case, by=cast.caseworker, name="Nätverksperson Nx2w5k", relation="Bror"
+    )
+    client.force_login(getattr(cast, who))
+    url = reverse("cases:contact_person_remove", args=[cast.case.pk, person.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"reason": "Nej", "seen": seen_value(person)}).status_code == 404
+    person.refresh_from_db()
+    assert person.removed_at is None
 
 
 def test_contact_card_form_opening_is_logged(client, cast):

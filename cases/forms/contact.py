@@ -7,10 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms.records import ChoiceRadios
 from cases.models import ContactCard, ContactPerson, SafeContact
+from exitprog.concurrency import SeenFormMixin
 from exitprog.forms import CleanInputForm
 
 
-class ContactCardForm(CleanInputForm):
+class ContactCardForm(SeenFormMixin, CleanInputForm):
+    """The card; `record=` the card as the form is opened (None before the first save), so
+    that a save over someone else's newer card is refused (`seen`)."""
+
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     safe_contact = forms.ChoiceField(
         label=_("Safe way to reach the client"),
@@ -62,4 +66,14 @@ class ContactPersonForm(CleanInputForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ContactPersonRemoveForm(SeenFormMixin, CleanInputForm):
+    """Taking a person off the network: why, with the person's `seen` (`record=`)."""
+
+    reason = forms.CharField(
+        label=_("Why is the person removed from the network?"),
+        max_length=300,
+        help_text=_("For example: no longer in contact, or a risk to the client."),
     )

@@ -111,7 +111,11 @@ def _case_page(request: HttpRequest, case_id: int, *, tab: str | None) -> HttpRe
     printing = tab is None
     case = policy.get_case_for_user(user, case_id, action=CaseAction.READ, what="case page")
     page = selectors.case_page(
-        user=user, case=case, journal_page=request.GET.get("journal"), whole_journal=printing
+        user=user,
+        case=case,
+        journal_page=request.GET.get("journal"),
+        whole_journal=printing,
+        sections=None if tab is None else TAB_SECTIONS[tab],
     )
     show_contact = policy.may_see_contact_card(user, case, page.access)
     can_edit_contact = show_contact and page.access.edit

@@ -7,7 +7,7 @@ services log every write; opening a form is logged as a read of case content.
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,10 +16,11 @@ from access.policy import CaseAction
 from accounts.models import User
 from audit.services import access_log_form_view
 from cases import selectors, services
-from cases.forms.contact import ContactCardForm, ContactPersonForm
+from cases.forms.contact import ContactCardForm, ContactPersonForm, ContactPersonRemoveForm
 from cases.models import Case, SafeContact
 from cases.services import CaseRuleError
 from cases.tabs import case_section_url
+from exitprog.concurrency import StaleEditError
 
 SECTION = "contact"
 require_GET_or_POST = require_http_methods(["GET", "POST"])
@@ -42,7 +43,9 @@ def contact_card_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ContactCardForm(
         request.POST if request.method == "POST" else None,
         initial=ContactCardForm.initial_of(card),
+        record=card,
     )
+    current = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,7 +56,14 @@ def contact_card_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 safe_contact=SafeContact(data["safe_contact"]),
                 times=data["times"],
                 note=data["note"],
+                seen=data["seen"],
             )
+        except StaleEditError as exc:
+            # Someone else saved the card since this form was opened: their card is shown
+            # above the input, which is kept, and the next save is checked against theirs.
+            current = exc.current
+            form.rebind_seen(current)
+            form.add_error(None, exc)
         except CaseRuleError as exc:
             form.add_error(None, exc)
         else:
@@ -61,7 +71,9 @@ def contact_card_edit(request: HttpRequest, case_id: int) -> HttpResponse:
             return redirect(back)
     access_log_form_view(request=request, case=case, what="contact card form", obj=card)
     return render(
-        request, "cases/contact_card_form.html", {"case": case, "form": form, "cancel_url": back}
+        request,
+        "cases/contact_card_form.html",
+        {"case": case, "form": form, "cancel_url": back, "current": current},
     )
 
 
@@ -89,4 +101,44 @@ def contact_person_new(request: HttpRequest, case_id: int) -> HttpResponse:
     access_log_form_view(request=request, case=case, what="contact person form")
     return render(
         request, "cases/contact_person_form.html", {"case": case, "form": form, "cancel_url": back}
+    )
+
+
+@require_GET_or_POST
+def contact_person_remove(
+    request: HttpRequest, case_id: int, contact_person_id: int
+) -> HttpResponse:
+    """Take a person off the client's network: a confirmation page that asks why. The person
+    stays in the record's history; the contact card no longer lists them."""
+    case, user = _card_case(request, case_id)
+    back = case_section_url(case.pk, SECTION)
+    person = get_object_or_404(
+        case.contact_people.filter(removed_at__isnull=True), pk=contact_person_id
+    )
+    form = ContactPersonRemoveForm(
+        request.POST if request.method == "POST" else None, record=person
+    )
+    current = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_person_remove(
+                person=person,
+                by=user,
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"],
+            )
+        except StaleEditError as exc:
+            current = exc.current
+            form.rebind_seen(current)
+            form.add_error(None, exc)
+        except CaseRuleError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The person was removed from the network."))
+            return redirect(back)
+    access_log_form_view(request=request, case=case, what="contact person removal form", obj=person)
+    return render(
+        request,
+        "cases/contact_person_remove.html",
+        {"case": case, "form": form, "cancel_url": back, "person": current or person},
     )
