@@ -26,6 +26,8 @@ def test_referral_then_police_share_then_revocation(
 ):
     case = cast.case
     today = timezone.localdate()
+    cast.manager.work_phone = "070-Mgr4k7q"
+    cast.manager.save(update_fields=["work_phone"])
     for share in case.police_shares.filter(ended_at__isnull=True):  # start unshared
         services.police_share_end(share=share, by=cast.manager)
     Agency.objects.create(name="Arbetsförmedlingen Test", kind=AgencyKind.EMPLOYMENT)
@@ -106,6 +108,17 @@ def test_referral_then_police_share_then_revocation(
     expect(main).to_contain_text("Hög")
     expect(main).to_contain_text("Gänget Testvik")
     expect(main).to_contain_text("Antagen")
+    # Whom to call at the municipality, on what basis, and until when the share runs.
+    share = case.police_shares.get(ended_at__isnull=True)
+    basis = main.locator(".share-basis")
+    expect(basis).to_contain_text("Kontakt i kommunen")
+    expect(basis).to_contain_text(cast.manager.get_full_name() or cast.manager.username)
+    expect(basis).to_contain_text("070-Mgr4k7q")
+    expect(basis).to_contain_text(f"Klientens samtycke från {share.consent.valid_from:%Y-%m-%d}")
+    until = share.consent.valid_until
+    expect(basis).to_contain_text(
+        f"{until:%Y-%m-%d}" if until else "Tills verksamheten avslutar den"
+    )
     for secret in (
         "Hemlig journaltext",
         "Hälsouppgift",
