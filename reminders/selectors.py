@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet
 from access import policy
 from accounts.models import User
 from accounts.types import AnyUser
-from cases.models import Case
+from cases.models import OPEN_STATES, Case
 from reminders.models import Task
 
 MY_TASKS_LIMIT = 50
@@ -55,7 +55,7 @@ def task_of_case(*, case: Case, task_id: int) -> Task | None:
 def tasks_due(*, today: datetime.date) -> QuerySet[Task]:
     """Open tasks due today or before, in open cases: for the daily "task due" job."""
     return (
-        Task.objects.filter(done_at__isnull=True, due_on__lte=today)
+        Task.objects.filter(done_at__isnull=True, due_on__lte=today, case__state__in=OPEN_STATES)
         .select_related("case", "case__municipality", "assigned_to")
         .order_by("due_on", "id")
     )

@@ -107,7 +107,7 @@ def tasks_notify_due(*, today: datetime.date) -> int:
     may still read the case. The number notified."""
     notified = 0
     for task in selectors.tasks_due(today=today):
-        if not task.case.is_open or not policy.may(task.assigned_to, CaseAction.READ, task.case):
+        if not policy.may(task.assigned_to, CaseAction.READ, task.case):
             continue
         notified += len(
             notification_send(

@@ -154,6 +154,15 @@ def test_the_due_job_skips_done_tasks_and_assignees_who_lost_the_case(cast, coll
     assert not Notification.objects.filter(kind=NotificationKind.TASK_DUE).exists()
 
 
+def test_the_due_job_skips_tasks_of_closed_cases(cast, colleague):
+    _task(cast, to=colleague, due=TODAY())
+    type(cast.case).objects.filter(pk=cast.case.pk).update(
+        state=CaseState.COMPLETED, closed_on=TODAY()
+    )
+    assert services.tasks_notify_due(today=TODAY() + DAY) == 0
+    assert not Notification.objects.filter(kind=NotificationKind.TASK_DUE).exists()
+
+
 # --- Pages ----------------------------------------------------------------------------------------
 
 
