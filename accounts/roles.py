@@ -46,6 +46,8 @@ ROLE_GLOBAL_PERMS: dict[Role, tuple[str, ...]] = {
         "accounts.view_rolegroup",
         "accounts.view_rolegrant",
         "accounts.add_rolegrant",
+        # Which notification e-mails failed (never the case they are about).
+        "notifications.view_notification",
         *(
             f"{app}.{action}_{model}"
             for app, model in (

@@ -327,6 +327,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "cases.tasks.notify_police_shares_expiring",
         "schedule": crontab(minute="45", hour="6,12"),
     },
+    # Every 10 minutes (at :00, :10, ... :50): queue again the notification e-mails that failed
+    # (fewer than NOTIFICATION_EMAIL_ATTEMPTS times) or whose job was lost.
+    "resend-notification-emails": {
+        "task": "notifications.tasks.resend_notification_emails",
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 LOGGING = {
@@ -345,6 +351,8 @@ LOGGING = {
 
 # Exit-program settings.
 EXITPROG_DUE_SOON_DAYS = env_int("EXITPROG_DUE_SOON_DAYS", 14)
+# A notification e-mail that failed this many times is tried no more (the admin shows it).
+NOTIFICATION_EMAIL_ATTEMPTS = 5
 
 # Generated PDF reports: a private folder under the media volume that web and worker share,
 # never served directly (every download goes through a view that checks and logs it).

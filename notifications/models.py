@@ -64,6 +64,12 @@ class Notification(models.Model):
     # job that runs again never notifies twice of the same thing. Empty for one-off events.
     key = models.CharField(_("key"), max_length=100, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    # The e-mail's failed tries: counted by the send, read by the sweep that queues it again
+    # until NOTIFICATION_EMAIL_ATTEMPTS (services.notification_emails_resend). The error is
+    # its kind only (the exception's class), never its message, which may name addresses.
+    email_attempts = models.PositiveSmallIntegerField(_("failed e-mail attempts"), default=0)
+    email_failed_at = models.DateTimeField(_("e-mail last failed"), null=True, blank=True)
+    email_error = models.CharField(_("e-mail error"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,6 +90,12 @@ class Notification(models.Model):
                 name="notification_unread_idx",
             ),
             models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+            # The sweep of e-mails not sent, every 10 minutes.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(emailed_at__isnull=True),
+                name="notification_unemailed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

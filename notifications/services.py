@@ -5,6 +5,8 @@ referral answered, a transfer proposed or answered, a police note) and by the pe
 of the apps that own the dates (a task, a review, a follow-up or a police share due). It
 writes the rows in the caller's transaction and, for the recipients who chose e-mail for the
 kind, queues one e-mail job through the outbox: the e-mail goes only if the change commits.
+An e-mail that fails, or whose job is lost, is queued again by `notification_emails_resend`
+(beat, every 10 minutes) until it is sent or has failed NOTIFICATION_EMAIL_ATTEMPTS times.
 
 An e-mail never carries case content: one fixed sentence per kind and a link to the list of
 notifications in the app, where the case opens only through the access module.
@@ -12,6 +14,7 @@ notifications in the app, where the case opens only through the access module.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,6 +43,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EMAIL_TASK = "notifications.tasks.send_notification_emails"
+# The sweep leaves an e-mail this long to the job queued at its commit before it queues another.
+EMAIL_RESEND_AFTER = datetime.timedelta(minutes=5)
+# ... and looks no further back: choosing e-mail for a kind later brings none of the old
+# notifications by e-mail, and a job lost again and again is not queued for ever.
+EMAIL_RESEND_WITHIN = datetime.timedelta(days=1)
+EMAIL_RESEND_BATCH = 500
 
 K = NotificationKind
 # The one sentence an e-mail says for each kind: nothing of the case, not even its reference.
@@ -67,6 +77,18 @@ def email_kinds_for(user: User) -> frozenset[str]:
         .first()
     )
     return frozenset(EMAIL_BY_DEFAULT if chosen is None else chosen)
+
+
+def _by_email() -> Q:
+    """The notifications that go by e-mail: the recipient has an address and gets the kind by
+    e-mail (their choice, or EMAIL_BY_DEFAULT before they chose)."""
+    chosen = Q()
+    for kind in NotificationKind:
+        wanted = Q(recipient__notification_preference__email_kinds__contains=[kind.value])
+        if kind in EMAIL_BY_DEFAULT:
+            wanted |= Q(recipient__notification_preference__isnull=True)
+        chosen |= Q(kind=kind) & wanted
+    return chosen & ~Q(recipient__email="")
 
 
 def _lock_key(key: str) -> None:
@@ -102,16 +124,11 @@ def notification_send(
     made = Notification.objects.bulk_create(
         Notification(recipient=u, kind=kind, case=case, key=key) for u in users.values()
     )
-    chosen = dict(
-        NotificationPreference.objects.filter(user_id__in=users).values_list(
-            "user_id", "email_kinds"
-        )
+    by_email = list(
+        Notification.objects.filter(_by_email(), pk__in=[n.pk for n in made])
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    by_email = [
-        n.pk
-        for n in made
-        if users[n.recipient_id].email and kind in chosen.get(n.recipient_id, EMAIL_BY_DEFAULT)
-    ]
     if by_email:
         outbox_put(EMAIL_TASK, by_email)
     return made
@@ -136,19 +153,23 @@ def _email_for(notification: Notification) -> EmailMessage:
 
 
 def notification_emails_send(*, ids: Iterable[int]) -> int:
-    """Send the e-mail of each notification not yet e-mailed; the number sent.
+    """Send the e-mail of each notification not yet e-mailed nor given up; the number sent.
 
     Each is locked while it is sent and marked sent in the same transaction, so a job
-    delivered twice sends nothing twice. A failure leaves the rest to be tried and is raised
-    at the end (the task retries the ones still unsent)."""
+    delivered twice (or queued again by the sweep) sends nothing twice. A failure is counted
+    on the notification, with the kind of error, and the rest are still tried: nothing is
+    raised, the sweep queues the unsent again (`notification_emails_resend`)."""
     sent = 0
-    failed: Exception | None = None
     for pk in sorted(set(ids)):
         with transaction.atomic():
             notification = (
                 Notification.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("recipient")
-                .filter(pk=pk, emailed_at__isnull=True)
+                .filter(
+                    pk=pk,
+                    emailed_at__isnull=True,
+                    email_attempts__lt=settings.NOTIFICATION_EMAIL_ATTEMPTS,
+                )
                 .first()
             )
             if notification is None or not notification.recipient.email:
@@ -156,15 +177,54 @@ def notification_emails_send(*, ids: Iterable[int]) -> int:
             try:
                 _email_for(notification).send()
             except Exception as exc:  # the mail server's errors vary; the others still go
-                logger.warning("could not e-mail notification %s: %s", pk, exc)
-                failed = exc
+                # The class only: the message of a refused recipient names the address.
+                error = type(exc).__name__
+                notification.email_attempts += 1
+                notification.email_failed_at = timezone.now()
+                notification.email_error = error[:100]
+                notification.save(
+                    update_fields=["email_attempts", "email_failed_at", "email_error"]
+                )
+                logger.warning(
+                    "could not e-mail notification %s (attempt %d): %s",
+                    pk,
+                    notification.email_attempts,
+                    error,
+                )
                 continue
             notification.emailed_at = timezone.now()
             notification.save(update_fields=["emailed_at"])
             sent += 1
-    if failed is not None:
-        raise failed
     return sent
+
+
+@transaction.atomic
+def notification_emails_resend(*, now: datetime.datetime | None = None) -> int:
+    """Queue again, through the outbox, the e-mails still unsent; the number queued. Run by
+    beat every 10 minutes.
+
+    1. unsent: not e-mailed, fewer than NOTIFICATION_EMAIL_ATTEMPTS failures, the recipient
+       active and still choosing e-mail for the kind (`_by_email`);
+    2. made between EMAIL_RESEND_WITHIN and EMAIL_RESEND_AFTER ago: the job of the commit ran
+       and failed, or was lost;
+    3. one job for them all; the send locks and checks each, so an e-mail whose first job is
+       only late is not sent twice."""
+    now = now or timezone.now()
+    ids = list(
+        Notification.objects.filter(
+            _by_email(),
+            emailed_at__isnull=True,
+            email_attempts__lt=settings.NOTIFICATION_EMAIL_ATTEMPTS,
+            created_at__lt=now - EMAIL_RESEND_AFTER,
+            created_at__gte=now - EMAIL_RESEND_WITHIN,
+            recipient__is_active=True,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:EMAIL_RESEND_BATCH]
+    )
+    if ids:
+        outbox_put(EMAIL_TASK, ids)
+    return len(ids)
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

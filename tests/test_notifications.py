@@ -1,12 +1,16 @@
 """Notifications (issue 11): in the app (a count in the header, a list, read/unread) and, for
 the kinds each user chooses, by e-mail through the outbox; an e-mail never carries case
 content. Sent where things happen (referrals, transfers, police notes, tasks) and by daily
-jobs that notify nobody twice. Values looked for carry the suffix "Ntf8k2"."""
+jobs that notify nobody twice; a failed e-mail is queued again through the outbox by a sweep
+until it is sent, once, or given up (issue 10). Values looked for carry the suffix "Ntf8k2"."""
 
 import datetime
+from collections.abc import Sequence
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -20,6 +24,7 @@ from cases.models import Case, CaseState, FollowUp
 from notifications import services
 from notifications.models import EMAIL_BY_DEFAULT, Notification, NotificationKind
 from notifications.services import EMAIL_TASK
+from notifications.tasks import send_notification_emails
 from outbox.models import OutboxMessage
 from referrals import services as referral_services
 from referrals.models import ReferralState
@@ -30,6 +35,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
+MINUTE = datetime.timedelta(minutes=1)
 K = NotificationKind
 
 
@@ -383,3 +389,128 @@ def test_every_daily_job_is_scheduled_and_runs(cast, settings):
     assert results == [0, 1, 0, 0]
     assert [app.tasks[name].apply().get() for name in JOBS] == [0, 0, 0, 0]
     assert app.tasks[EMAIL_TASK].name == EMAIL_TASK
+
+
+# --- E-mails that fail ----------------------------------------------------------------------------
+
+
+class MailServerDownNtf8k2(Exception):
+    pass
+
+
+class FailingBackend(BaseEmailBackend):
+    """A mail server that refuses everything, with an address in its message (as SMTP's
+    refusals have)."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise MailServerDownNtf8k2("refused-Ntf8k2 tove.Ntf8k2@example.invalid")
+
+
+WORKING_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+@pytest.fixture
+def mail_down(settings):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingBackend"}}
+    return settings
+
+
+def _later(minutes: int = 10) -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(minutes=minutes)
+
+
+def test_a_failed_email_is_counted_on_the_notification_not_raised(cast, colleague, mail_down):
+    [notification] = _send(cast, colleague)
+    assert send_notification_emails.apply(args=[[notification.pk]]).get() == 0
+    notification.refresh_from_db()
+    assert notification.emailed_at is None and mail.outbox == []
+    assert notification.email_attempts == 1
+    assert notification.email_failed_at is not None
+    # The kind of error only: the message names the address.
+    assert notification.email_error == "MailServerDownNtf8k2"
+
+
+def test_the_sweep_queues_a_failed_email_again_and_it_is_sent_once(cast, colleague, mail_down):
+    [notification] = _send(cast, colleague)
+    assert services.notification_emails_send(ids=[notification.pk]) == 0
+    # Too young: the job of its commit may still be on its way.
+    assert services.notification_emails_resend() == 0
+    assert services.notification_emails_resend(now=_later()) == 1
+    first, again = OutboxMessage.objects.filter(task=EMAIL_TASK).order_by("pk")
+    assert again.args == [[notification.pk]] and again.sent_at is None
+    mail_down.MAILERS = WORKING_MAILERS
+    assert send_notification_emails.apply(args=again.args).get() == 1
+    assert send_notification_emails.apply(args=first.args).get() == 0  # a late job, run again
+    [email] = mail.outbox
+    assert email.to == [colleague.email]
+    assert services.notification_emails_resend(now=_later()) == 0
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and notification.email_attempts == 1
+
+
+def test_after_the_last_attempt_the_email_is_given_up(cast, colleague, mail_down):
+    mail_down.NOTIFICATION_EMAIL_ATTEMPTS = 3
+    [notification] = _send(cast, colleague)
+    queued = []
+    for _ in range(3):
+        assert services.notification_emails_send(ids=[notification.pk]) == 0
+        queued.append(services.notification_emails_resend(now=_later()))
+    assert queued == [1, 1, 0]
+    assert len(_email_messages()) == 3
+    notification.refresh_from_db()
+    assert notification.email_attempts == 3
+    # A job still under way when it was given up sends nothing, even to a mail server back.
+    mail_down.MAILERS = WORKING_MAILERS
+    assert services.notification_emails_send(ids=[notification.pk]) == 0
+    assert mail.outbox == []
+
+
+def test_the_sweep_queues_a_lost_job_and_only_what_goes_by_email(cast, colleague):
+    lost = _send(cast, colleague, K.TASK_ASSIGNED)[0]
+    _send(cast, colleague, K.POLICE_NOTE_ADDED)  # shown in the app only
+    _send(cast, cast.caseworker, K.TASK_ASSIGNED)  # no address
+    old = _send(cast, colleague, K.TASK_DUE)[0]
+    Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - 2 * DAY)
+    assert services.notification_emails_resend(now=_later()) == 1
+    assert OutboxMessage.objects.filter(task=EMAIL_TASK).latest("pk").args == [[lost.pk]]
+    services.notification_preferences_set(user=colleague, email_kinds=[])
+    assert services.notification_emails_resend(now=_later()) == 0
+    services.notification_preferences_set(user=colleague, email_kinds=[K.TASK_ASSIGNED])
+    colleague.is_active = False
+    colleague.save(update_fields=["is_active"])
+    assert services.notification_emails_resend(now=_later()) == 0
+
+
+def test_a_given_up_email_shows_in_the_admin_and_not_to_the_user(login, cast, colleague, mail_down):
+    mail_down.NOTIFICATION_EMAIL_ATTEMPTS = 2
+    [given_up] = _send(cast, colleague, K.TASK_ASSIGNED)
+    [failing] = _send(cast, colleague, K.TASK_DUE)
+    for ids in ([given_up.pk, failing.pk], [given_up.pk]):
+        services.notification_emails_send(ids=ids)
+    mine = login(colleague).get(reverse("notifications:list")).content.decode()
+    assert "MailServerDownNtf8k2" not in mine
+    client = login(cast.administrator)
+    changelist = reverse("admin:notifications_notification_changelist")
+    response = client.get(changelist, {"email": "given_up"})
+    assert list(response.context["cl"].result_list) == [given_up]
+    page = response.content.decode()
+    assert "MailServerDownNtf8k2" in page and "refused-Ntf8k2" not in page
+    assert cast.case.reference not in page
+    response = client.get(changelist, {"email": "failing"})
+    assert list(response.context["cl"].result_list) == [failing]
+    detail = client.get(reverse("admin:notifications_notification_change", args=[failing.pk]))
+    assert detail.status_code == 200 and cast.case.reference not in detail.content.decode()
+    assert client.post(reverse("admin:notifications_notification_add")).status_code == 403
+
+
+def test_the_email_sweep_is_scheduled_every_ten_minutes_and_runs(cast, colleague, settings):
+    from exitprog.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["resend-notification-emails"]
+    assert entry["task"] == "notifications.tasks.resend_notification_emails"
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+    app.loader.import_default_modules()
+    [lost] = _send(cast, colleague)
+    Notification.objects.filter(pk=lost.pk).update(created_at=timezone.now() - 30 * MINUTE)
+    assert app.tasks[entry["task"]].apply().get() == 1
+    assert OutboxMessage.objects.filter(task=EMAIL_TASK).latest("pk").args == [[lost.pk]]
