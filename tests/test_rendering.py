@@ -1,5 +1,6 @@
 """The PDF renderer loads the app's static files and nothing else."""
 
+import os
 import shutil
 import subprocess
 import urllib.request
@@ -7,7 +8,8 @@ import urllib.request
 import pytest
 
 from exitprog import pdf as rendering
-from exitprog.pdf import RefusedURL, StaticFilesURLFetcher, render_pdf
+from exitprog.pdf import RefusedURL, render_pdf
+from exitprog.pdf_fetcher import StaticFilesURLFetcher
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -103,3 +105,22 @@ def test_fetcher_serves_the_static_stylesheet(url):
     assert response.content_type == "text/css"
     assert b"@page" in response.read()
     response.close()
+
+
+def test_weasyprint_is_imported_only_when_a_pdf_is_made():
+    """Beat, management commands and web workers start without WeasyPrint's second of
+    imports: every app, the URLs and the Celery tasks load without it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup();"
+        "from django.urls import resolve; resolve('/');"
+        "from exitprog.celery import app; app.loader.import_default_modules();"
+        "print('weasyprint' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "exitprog.settings"}
+    out = subprocess.run(  # noqa: S603 (our own interpreter, fixed code)
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == "False", out.stderr
