@@ -384,7 +384,7 @@ def page_statements(client: HttpClient, url: str) -> tuple[list[str], dict[str, 
         for q in queries.captured_queries
         if q["sql"].startswith(wanted)
         or (
-            q["sql"].startswith('SELECT "cases_caseuserobjectpermission"."id"')
+            q["sql"].startswith('SELECT "cases_caseuserobjectpermission".')
             and '"content_object_id" IN (' in q["sql"]
         )
     ]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from access import policy
@@ -396,6 +396,67 @@ def test_caseworker_of_another_municipality_is_not_a_choice(client, cast):
     assert listed(text, cast.case)  # the filter is ignored
 
 
+def test_a_row_shows_its_state_review_and_caseworkers_in_the_order_assigned(client, cast):
+    policy.case_grant_assignment(case=cast.case, user=cast.teammate)
+    review = days(9)
+    Case.objects.filter(pk=cast.case.pk).update(next_review_on=review)
+    nobody = stockholm_case(cast, state=CaseState.INQUIRY, next_review_on=None)
+    text = caseload_text(client, cast.manager, ALL)
+    row = row_of(text, cast.case)
+    names = f"{cast.caseworker.get_full_name()}, {cast.teammate.get_full_name()}"
+    assert f'">{names}</td>' in row
+    assert f'<time datetime="{review:%Y-%m-%d}">{review:%Y-%m-%d}</time>' in row
+    assert '<span class="state state--active">Aktiv</span>' in row
+    assert f'<a href="/cases/{cast.case.pk}/">{cast.case.reference}</a>' in text
+    empty = row_of(text, nobody)
+    with translation.override("sv"):
+        assert f'<span class="muted">{gettext("None assigned")}</span>' in empty
+    assert '<span class="state state--inquiry">Förhandsbedömning</span>' in empty
+    assert "<time" not in empty
+
+
+def test_the_filter_form_keeps_the_markup_of_djangos_widgets(client, cast):
+    """The selects and checkboxes are written without Django's widget templates
+    (`cases.forms.caseload`): the same names, ids, labels, chosen values and error links."""
+    params = {"caseworker": cast.caseworker.pk, "threat": "x", "state": "active"}
+    text = caseload_text(client, cast.manager, params)
+    assert '<label for="id_caseworker">' in text
+    assert '<select name="caseworker" id="id_caseworker">' in text
+    assert f'<option value="{cast.caseworker.pk}" selected>' in text
+    assert f'<option value="{cast.teammate.pk}">' in text
+    # The caseworker, and "any" need and sort; the threat's invalid "x" none, as Django's own.
+    assert text.count(" selected>") == 3
+    assert (
+        '<select name="threat" aria-invalid="true" aria-describedby="id_threat_error" '
+        'id="id_threat">'
+    ) in text
+    assert '<option value="housing">' in text  # the need's code, its to_field_name
+    assert '<input type="checkbox" name="state" value="active" id="id_state_3" checked>' in text
+    assert '<input type="checkbox" name="state" value="inquiry" id="id_state_0">' in text
+    assert '<label for="id_state_3">Aktiv</label>' in text
+
+
+def test_the_count_reads_the_clients_only_for_a_search(cast):
+    """Without a search the count is of the cases alone (no join: an index-only scan); a
+    search needs the clients, whose protected identities it may not count."""
+
+    def count_sql(query: str) -> str:
+        with CaptureQueriesContext(connection) as queries:
+            selectors.caseload_page(
+                user=cast.manager,
+                filters=selectors.CaseloadFilters(query=query),
+                today=timezone.localdate(),
+                due_within_days=14,
+                size=50,
+            )
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        assert len(counts) == 1
+        return counts[0]
+
+    assert '"cases_client"' not in count_sql("")
+    assert '"cases_client"' in count_sql("efternamn")
+
+
 def _bulk_number(i: int) -> str:
     """A made-up number of its own for bulk client `i`: one client per number and
     municipality, so serials 900-979 keep apart from the factories' 980-999."""
@@ -553,7 +614,7 @@ def test_page_200_is_a_keyset_query_without_offset(cast, django_assert_num_queri
             after=last_of_first,
         )
     assert len(page.cases) == 11 and page.next_after is None
-    assert len(queries) == 3  # count, page, assignments
+    assert len(queries) == 3  # count, page, its caseworkers
     assert not any("OFFSET" in q["sql"] for q in queries.captured_queries)
 
 
@@ -797,7 +858,7 @@ def test_the_name_search_uses_the_trigram_indexes(cast):
 
 # --- The query count ------------------------------------------------------------------------
 
-# session, user, grants (3), count, page, assignments, access log, the saved filters, the
+# session, user, grants (3), count, page, its caseworkers, access log, the saved filters, the
 # header's notification count, the caseworker and need choices, session save (3); a
 # caseworker or need filter adds one lookup each. The same on every page (keyset paging).
 CASELOAD_QUERIES = 16

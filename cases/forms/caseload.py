@@ -6,10 +6,15 @@ in server logs and the browser's history. The form is posted, the search kept in
 and the list shown with a token in its place (see `cases.views.caseload`).
 """
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Model
 from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -54,6 +59,84 @@ def sort_choices() -> list[tuple[str, Any]]:
     return [automatic, *((key, SORT_LABELS.get(key, key)) for key in keys)]
 
 
+def _attributes(attrs: dict[str, Any]) -> SafeString:
+    """The attributes as Django's `attrs.html` writes them, in their order: True as a bare
+    name, False left out."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value),)
+            for name, value in attrs.items()
+            if value is not False
+        ),
+    )
+
+
+_SELECTED = mark_safe(" selected")
+
+
+class ListedSelect(forms.Select):
+    """A select written in Python: the markup of Django's `select.html` without its template
+    and two includes per option (the filter form's four selects were a fifth of the
+    caseload's render; `bench/caseload.py`). No option groups, which the form has none of."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            key = "" if option_value is None else str(option_value)
+            options.append((key, _SELECTED if key in chosen else "", label))
+            chosen.discard(key)  # one option selected, as Django's optgroups() does
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            name,
+            _attributes(self.build_attrs(self.attrs, attrs)),
+            format_html_join("", '\n  <option value="{}"{}>{}</option>', options),
+        )
+
+
+class ListedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose every `<input>` is written in Python, not through `input.html` and
+    `attrs.html` (`choice.tag` in the caseload's template): the same markup."""
+
+    # `Widget._render` is what `BoundWidget.tag()` calls for each option (not in the stubs).
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
+        if template_name != self.option_template_name:
+            return str(super()._render(template_name, context, renderer))  # type: ignore[misc]
+        option = context["widget"]
+        value = option["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            option["type"],
+            option["name"],
+            format_html(' value="{}"', value) if value is not None else "",
+            _attributes(option["attrs"]),
+        )
+
+
+class _ModelOptions(BaseChoiceIterator):
+    """The choices of a ModelChoiceField, read when shown (as Django's own iterator does) but
+    with one plain query: the field's iterator reads them through a server-side cursor
+    (DECLARE, FETCH, CLOSE) and makes a ModelChoiceIteratorValue of each."""
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        field = self.field
+        if field.empty_label is not None:
+            yield ("", field.empty_label)
+        queryset = field.queryset
+        # A fresh queryset each time, as Django's iterator reads them: a form shown again
+        # shows the choices of then.
+        objects: list[Model] = [] if queryset is None else list(queryset.all())
+        for obj in objects:
+            yield (field.prepare_value(obj), field.label_from_instance(obj))
+
+
 class CaseloadFilterForm(forms.Form):
     """Filters of the caseload. An invalid field is reported and then ignored, not fatal."""
 
@@ -68,13 +151,14 @@ class CaseloadFilterForm(forms.Form):
         label=_("State"),
         choices=CaseState.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ListedCheckboxes,
     )
     caseworker = forms.ModelChoiceField(
         label=_("Assigned caseworker"),
         queryset=User.objects.none(),  # the user's colleagues, set per request
         required=False,
         empty_label=_("Any caseworker"),
+        widget=ListedSelect,
     )
     threat = forms.TypedChoiceField(
         label=_("Threat level"),
@@ -82,6 +166,7 @@ class CaseloadFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        widget=ListedSelect,
     )
     need = forms.ModelChoiceField(
         label=_("Open need"),
@@ -89,6 +174,7 @@ class CaseloadFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=_("Any need"),
+        widget=ListedSelect,
     )
     due = forms.BooleanField(required=False)
     # The lists behind the manager's home figures (dashboard/): one municipality (hidden: the
@@ -98,7 +184,9 @@ class CaseloadFilterForm(forms.Form):
     )
     unassigned = forms.BooleanField(label=_("Open cases without a caseworker"), required=False)
     overdue = forms.BooleanField(label=_("Review overdue"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), choices=sort_choices, required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), choices=sort_choices, required=False, widget=ListedSelect
+    )
     # Shown as the "My cases" / "All cases" switch above the form, kept by a hidden field.
     scope = forms.ChoiceField(
         label=_("Cases shown"),
@@ -111,6 +199,9 @@ class CaseloadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.default_scope = caseload_default_scope(user=user)
         cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = caseworkers_of(user=user)
+        for name in ("caseworker", "need"):
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            cast(ListedSelect, field.widget).choices = _ModelOptions(field)
         readable = Municipality.objects.filter(pk__in=policy.grants_for(user).municipality_perms)
         cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = readable
         self.fields["due"].label = ngettext(

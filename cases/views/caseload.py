@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +29,7 @@ from cases.forms.caseload import (
     CaseloadFilterForm,
     SavedFilterForm,
 )
-from cases.models import Case, ThreatLevel
+from cases.models import Case, CaseState, ThreatLevel
 
 CASES_PER_PAGE = 50
 
@@ -43,13 +44,19 @@ SEARCH_KEPT_CHARS = 1000
 
 @dataclass(frozen=True)
 class CaseloadRow:
-    """One case as the list shows it, with what the template may not work out itself."""
+    """One case as the list shows it, worked out here rather than by the template: its 50
+    rows were half of the page's render through includes, `{% url %}` and the date filter
+    (`bench/caseload.py`)."""
 
     case: Case
-    show_protected: bool
+    url: str
+    client_name: str | None  # None: a protected identity the user may not see
+    state_label: str
     threat_label: str
     caseworkers: list[str]
     overdue: bool
+    review_iso: str  # "" without a next review
+    review_shown: str
 
 
 @dataclass(frozen=True)
@@ -83,17 +90,50 @@ def _columns(current: str) -> dict[str, SortableColumn]:
     return columns
 
 
-def _row(user: AnyUser, case: Case, today: datetime.date) -> CaseloadRow:
+@dataclass(frozen=True)
+class _RowWords:
+    """What every row of a page shows alike, worked out once for the page."""
+
+    state_labels: dict[str, str]
+    threat_labels: dict[int, str]
+    short_date: str  # the active language's SHORT_DATE_FORMAT
+    url_pattern: str  # the case page's URL for the case id _URL_ID
+
+    @classmethod
+    def now(cls) -> "_RowWords":
+        return cls(
+            state_labels={value: str(label) for value, label in CaseState.choices},
+            threat_labels={value: str(label) for value, label in ThreatLevel.choices},
+            short_date=get_format("SHORT_DATE_FORMAT"),
+            url_pattern=reverse("cases:detail", args=[_URL_ID]),
+        )
+
+    def url(self, case_id: int) -> str:
+        # One reverse() a page rather than a row (10 µs each); the id is all that differs.
+        return self.url_pattern.replace(str(_URL_ID), str(case_id))
+
+
+# A case id no URL of the case page holds otherwise ("/cases/987654321987/").
+_URL_ID = 987654321987
+
+
+def _row(
+    user: AnyUser, case: Case, today: datetime.date, words: _RowWords, caseworkers: list[str]
+) -> CaseloadRow:
     level = getattr(case, "threat_level", None)
+    client = case.client
+    shown = not client.protected_identity or policy.may_see_protected_identity(user, case)
+    review = case.next_review_on
     return CaseloadRow(
         case=case,
-        show_protected=policy.may_see_protected_identity(user, case),
-        threat_label="" if level is None else str(ThreatLevel(level).label),
-        caseworkers=[
-            grant.user.get_full_name() or grant.user.get_username()
-            for grant in getattr(case, "assignments", ())
-        ],
-        overdue=case.is_open and case.next_review_on is not None and case.next_review_on < today,
+        url=words.url(case.pk),
+        client_name=client.full_name if shown else None,
+        state_label=words.state_labels.get(case.state, case.state),
+        threat_label="" if level is None else words.threat_labels.get(level, str(level)),
+        caseworkers=caseworkers,
+        overdue=case.is_open and review is not None and review < today,
+        review_iso=review.isoformat() if review else "",
+        review_shown=dateformat.format(review, words.short_date) if review else "",
     )
 
 
@@ -223,7 +263,10 @@ def _render_caseload(
         after=_cursor(request, "after"),
         before=_cursor(request, "before"),
     )
-    rows = [_row(user, case, today) for case in page.cases]
+    words = _RowWords.now()
+    rows = [
+        _row(user, case, today, words, page.caseworkers.get(case.pk, [])) for case in page.cases
+    ]
     scope = form.scope_shown()
     saveable = CaseloadFilterForm.url_params(data)
     saveable.setlist(SCOPE_FIELD, [scope])
