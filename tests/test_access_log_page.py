@@ -592,9 +592,9 @@ def test_pages_take_a_fixed_number_of_queries(
     few = queries_of(client, url, params)
     fill(cast, 45)
     assert queries_of(client, url, params) == few
-    # session, user, grants (3), municipality or (case, assignment), log insert, the people and
+    # session, user, grants (1), municipality or (case, assignment), log insert, the people and
     # the count, the page, the header's unread notifications, session save (3)
-    expected = 13 if which == "municipality" else 14
+    expected = 11 if which == "municipality" else 12
     with django_assert_num_queries(expected):
         client.get(url, params)
 

@@ -171,9 +171,9 @@ def test_bad_page_numbers_give_the_first_or_last_page(client, cast, page, shown)
 def test_page_takes_a_fixed_number_of_queries(client, cast, entries, django_assert_num_queries):
     fill_log(cast, entries)
     client.force_login(cast.manager)
-    # session, user, case, grants (3), assignment, log insert, count, page, the header's
+    # session, user, case, grants (1), assignment, log insert, count, page, the header's
     # unread notifications, session save (3)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = client.get(log_url(cast.case))
     assert response.status_code == 200
 

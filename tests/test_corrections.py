@@ -603,7 +603,7 @@ def test_an_assessments_page_costs_the_same_whatever_its_answers(cast, django_as
     assessment, *_ = _assessment(cast)
     client = logged_in(cast.caseworker)
     client.get(url("assessment_detail", cast, assessment.pk))  # warm the session
-    with django_assert_num_queries(15) as first:
+    with django_assert_num_queries(13) as first:
         client.get(url("assessment_detail", cast, assessment.pk))
     second, *_ = _assessment(cast)
     with django_assert_num_queries(len(first.captured_queries)):

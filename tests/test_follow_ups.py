@@ -427,7 +427,7 @@ def test_recorded_follow_up_is_shown_read_only_and_the_reading_logged(client, ca
 def test_record_page_takes_a_fixed_number_of_queries(client, cast, due, django_assert_num_queries):
     client.force_login(cast.caseworker)
     client.get(record_url(due))  # warm the session and content-type caches
-    with django_assert_num_queries(13):  # 11 + the form page's access-log row + unread count
+    with django_assert_num_queries(11):  # 9 + the form page's access-log row + unread count
         assert client.get(record_url(due)).status_code == 200
 
 
@@ -491,7 +491,7 @@ def test_home_takes_a_fixed_number_of_queries_whatever_is_due(
 ):
     client.force_login(cast.caseworker)
     # 10, the header's unread notifications and "My tasks"
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         client.get(reverse("home"))
     for n in range(8):
         case = CaseFactory(
@@ -499,7 +499,7 @@ def test_home_takes_a_fixed_number_of_queries_whatever_is_due(
         )
         policy.case_grant_assignment(case=case, user=cast.caseworker)
         end_case(case, ended_on=days_ago(80 + 30 * n))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = client.get(reverse("home"))
     assert response.content.decode().count("/follow-ups/") >= 9
 

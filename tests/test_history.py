@@ -313,7 +313,7 @@ def test_the_page_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(url)
-    expected = {"intervention": 14, "case": 15}[kind]  # with the header's unread count
+    expected = {"intervention": 12, "case": 13}[kind]  # with the header's unread count
     assert len(one.captured_queries) == expected
 
 

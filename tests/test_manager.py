@@ -220,7 +220,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, cast, django_assert_nu
     client.get(reverse("intake_queue"))  # the session is made
     # The session, the user, the grants, the header, the count, one page of cases with their
     # latest assessments, the access log's row: the same for 1 and 26 waiting cases.
-    with django_assert_num_queries(12) as few:
+    with django_assert_num_queries(10) as few:
         client.get(reverse("intake_queue"))
     for n in range(25):
         case = stockholm_case(cast, state=CaseState.ASSESSMENT)
@@ -428,7 +428,7 @@ def test_the_checklist_runs_a_fixed_number_of_queries(
 ):
     client.force_login(cast.manager)
     client.get(close_url(cast.case))
-    with django_assert_num_queries(16) as few:
+    with django_assert_num_queries(14) as few:
         client.get(close_url(cast.case))
     agency = Agency.objects.create(name="Kanarie Fler AB", kind=AgencyKind.HOUSING)
     for n in range(10):

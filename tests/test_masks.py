@@ -329,7 +329,7 @@ def _number(i: int) -> str:
 def test_masked_rows_cost_no_queries_of_their_own(
     client, cast, search_for, django_assert_num_queries
 ):
-    # As the pin in tests/test_caseload.py (CASELOAD_QUERIES): session, user, grants (3),
+    # As the pin in tests/test_caseload.py (CASELOAD_QUERIES): session, user, grants (1),
     # count, page, assignments, access log, saved filters, the header's notification count,
     # the caseworker and need choices, session save (3).
     client.force_login(cast.teammate)
@@ -338,11 +338,11 @@ def test_masked_rows_cost_no_queries_of_their_own(
     if search_for:
         query = _number(4) if search_for == "number" else search_for
         url = client.post(URL, {"q": query, "sort": "name", "scope": "all"})["Location"]
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     _protected_cases(cast, 200, start=10)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     if search_for == "number":
@@ -378,7 +378,7 @@ def test_home_decides_protected_rows_without_queries_of_their_own(
     client.force_login(cast.teammate)
     _protected_cases(cast, 2, start=0)
     # 10, the header's unread notifications and "My tasks"
-    with django_assert_num_queries(12) as small:
+    with django_assert_num_queries(10) as small:
         text = client.get(HOME).content.decode()
     assert "Maskad0kq" in text
     _protected_cases(cast, 30, start=2)

@@ -353,9 +353,9 @@ def test_the_list_takes_a_fixed_number_of_queries(
         _send(cast, colleague, K.TASK_DUE)
     client = login(colleague)
     client.get(reverse("notifications:list"))
-    # The session and the user, the list, the navigation's grants (3), the header's count,
+    # The session and the user, the list, the navigation's grants (1), the header's count,
     # and the session saved (3, SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("notifications:list"))
 
 
@@ -364,9 +364,9 @@ def test_the_preferences_page_takes_a_fixed_number_of_queries(
 ):
     client = login(colleague)
     client.get(reverse("notifications:preferences"))
-    # The session and the user, the choice, the navigation's grants (3), the header's count,
+    # The session and the user, the choice, the navigation's grants (1), the header's count,
     # and the session saved (3, SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         client.get(reverse("notifications:preferences"))
 
 

@@ -344,7 +344,7 @@ def test_the_plan_page_takes_a_fixed_number_of_queries(cast, login, django_asser
     client = login(cast.caseworker)
     _plan(cast)
     client.get(plan_url(cast))
-    with django_assert_num_queries(17) as few:  # 16 and the header's unread count
+    with django_assert_num_queries(15) as few:  # 14 and the header's unread count
         client.get(plan_url(cast))
     mentor = _intervention(cast.case, cast.caseworker)
     for n in range(6):
@@ -375,7 +375,7 @@ def test_the_plan_form_takes_a_fixed_number_of_queries(cast, login, django_asser
         goals=[services.GoalInput(goal="Ett Plan7q3k", responsible=cast.caseworker)],
     )
     client.get(plan_new_url(cast))
-    with django_assert_num_queries(17) as one:  # 16 and the header's unread count
+    with django_assert_num_queries(15) as one:  # 14 and the header's unread count
         client.get(plan_new_url(cast))
     _intervention(cast.case, cast.caseworker)
     _plan(
@@ -390,5 +390,5 @@ def test_the_plan_form_takes_a_fixed_number_of_queries(cast, login, django_asser
     with django_assert_num_queries(len(one.captured_queries)):
         text = client.get(plan_new_url(cast)).content.decode()
     assert text.count('<fieldset class="goal">') == services.MAX_GOALS
-    with django_assert_num_queries(12):  # 11 and the header's unread count
+    with django_assert_num_queries(10):  # 9 and the header's unread count
         assert client.get(review_url(cast)).status_code == 200

@@ -585,7 +585,7 @@ def test_shared_view_runs_a_fixed_number_of_queries(
         client.get(shared_url(cast.case))
     _add_records(cast, 2)
     # 22, the share the liaison reads by and the header's unread notifications
-    with django_assert_num_queries(24) as small:
+    with django_assert_num_queries(22) as small:
         client.get(shared_url(cast.case))
     _add_records(cast, 30)
     with django_assert_num_queries(len(small.captured_queries)):
@@ -595,7 +595,7 @@ def test_shared_view_runs_a_fixed_number_of_queries(
 def test_police_home_runs_a_fixed_number_of_queries(client, cast, django_assert_num_queries):
     client.force_login(cast.police)
     _share_more_cases(cast, 1)
-    with django_assert_num_queries(10) as small:  # 9 and the header's unread notifications
+    with django_assert_num_queries(8) as small:  # 7 and the header's unread notifications
         client.get(reverse("home"))
     _share_more_cases(cast, 29)
     with django_assert_num_queries(len(small.captured_queries)):

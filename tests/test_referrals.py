@@ -493,7 +493,7 @@ def test_list_takes_a_fixed_number_of_queries(
     # session, user, three for the grants, count, the page of referrals, the header's unread
     # notifications, and the session's save and the middleware's own reads: the same for 3
     # and 60 referrals
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         page = client.get(_url("list"))
     assert len(page.context["rows"]) == min(count, 50)
 

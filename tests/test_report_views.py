@@ -360,8 +360,8 @@ def test_report_list_shows_only_readable_reports_in_fixed_queries(
         client.get(reverse("reports:list") + "?page=2")
 
 
-LIST_QUERIES = 11  # with the header's unread notifications
-DETAIL_QUERIES = 12  # with the access-log row of a case report's page, the unread count
+LIST_QUERIES = 9  # with the header's unread notifications
+DETAIL_QUERIES = 10  # with the access-log row of a case report's page, the unread count
 
 
 def test_progress_page_runs_fixed_queries(cast, login, django_assert_num_queries):

@@ -290,7 +290,7 @@ def test_the_roles_page_runs_a_fixed_number_of_queries(client, cast, django_asse
         client.get(url)
 
 
-QUERIES_ROLES_PAGE = 11  # with the header's unread notifications
+QUERIES_ROLES_PAGE = 9  # with the header's unread notifications
 
 
 def test_the_admin_cannot_change_the_address_of_someone_holding_a_case_role(client, cast):

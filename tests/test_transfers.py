@@ -478,13 +478,13 @@ def test_list_runs_a_fixed_number_of_queries(
     client.force_login(user)
     client.get(reverse("cases:transfers"))  # warm the caches
     _make_transfers(cast, malmo_manager, 2)
-    # Session and user (2), grants (3), incoming and outgoing (2), the header's unread
+    # Session and user (2), grants (1), incoming and outgoing (2), the header's unread
     # notifications, the session's save (3).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(reverse("cases:transfers"))
     _make_transfers(cast, malmo_manager, 18)
     assert Transfer.objects.count() == 20
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(reverse("cases:transfers"))
     context = response.context
     shown = [
