@@ -858,9 +858,9 @@ def test_the_name_search_uses_the_trigram_indexes(cast):
 
 # --- The query count ------------------------------------------------------------------------
 
-# session, user, grants (one query), count, page, its caseworkers, access log, the saved filters, the
-# header's notification count, the caseworker and need choices, session save (3); a
-# caseworker or need filter adds one lookup each. The same on every page (keyset paging).
+# session, user, grants (one query), count, page, its caseworkers, access log, the saved
+# filters, the header's notification count, the caseworker and need choices, session save
+# (3); a caseworker or need filter adds one lookup each. The same on every page (keyset paging).
 CASELOAD_QUERIES = 14
 
 

@@ -173,10 +173,12 @@ def test_revoked_consent_ends_police_access_at_once(cast):
 def test_expired_consent_ends_police_access(cast):
     import datetime
 
+    from django.utils import timezone
+
     from cases.models import Consent
 
     Consent.objects.filter(pk=cast.consent.pk).update(
-        valid_until=datetime.date.today() - datetime.timedelta(days=1)  # noqa: DTZ011
+        valid_until=timezone.localdate() - datetime.timedelta(days=1)
     )
     assert policy.cases_shared_with(cast.police).count() == 0
 

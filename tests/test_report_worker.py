@@ -25,9 +25,12 @@ from tests.worker import PAUSE_ENV, CeleryWorker, wait_for
 pytestmark = pytest.mark.worker
 
 RENDER = "reports.tasks.render_report"
+
+
 # The month just ended (October 2026 when this was written): the schedule's default month,
-# and one the cast's case (opened 90 days ago) was open in.
-LAST_MONTH = Period.previous_month(timezone.localdate())
+# and one the cast's case (opened 90 days ago) was open in. Read when used: a run may span midnight.
+def last_month() -> Period:
+    return Period.previous_month(timezone.localdate())
 
 
 def folder_of(worker: CeleryWorker, report: Report) -> Path:
@@ -57,7 +60,7 @@ def state_of(report_id: int) -> str:
 
 def request_follow_up(cast) -> Report:
     return report_request(
-        kind=ReportKind.CASE_FOLLOW_UP, by=cast.caseworker, period=LAST_MONTH, case=cast.case
+        kind=ReportKind.CASE_FOLLOW_UP, by=cast.caseworker, period=last_month(), case=cast.case
     )
 
 
@@ -77,7 +80,7 @@ def test_periodic_reports_are_made_once_however_often_the_schedule_runs(celery_w
     # Cases not yet active get no follow-up report, but count in their caseload report.
     CaseFactory(municipality=cast.malmo, created_by=cast.manager, state=CaseState.INQUIRY)
     CaseFactory(municipality=cast.stockholm, created_by=cast.manager, state=CaseState.ASSESSMENT)
-    month = f"{LAST_MONTH.start:%Y-%m}"
+    month = f"{last_month().start:%Y-%m}"
     expected = {
         (ReportKind.CASE_FOLLOW_UP, cast.case.pk, cast.stockholm.pk),
         (ReportKind.CASE_FOLLOW_UP, other.pk, cast.stockholm.pk),
@@ -98,7 +101,7 @@ def test_periodic_reports_are_made_once_however_often_the_schedule_runs(celery_w
     assert len(reports) == len(expected)
     for report in reports:
         assert report.state == ReportState.READY, (report, report.error)
-        assert (report.period_start, report.period_end) == (LAST_MONTH.start, LAST_MONTH.end)
+        assert (report.period_start, report.period_end) == (last_month().start, last_month().end)
         assert report.audience == AUDIENCE_OF_KIND[ReportKind(report.kind)]
         assert report.attempts == 1, f"{report} was rendered {report.attempts} times"
         assert_whole_pdf(Path(report.file.path))
@@ -227,8 +230,8 @@ def test_outbox_sends_a_lost_report_again(celery_worker, cast):
         audience=AUDIENCE_OF_KIND[ReportKind.CASE_FOLLOW_UP],
         case=cast.case,
         municipality=cast.stockholm,
-        period_start=LAST_MONTH.start,
-        period_end=LAST_MONTH.end,
+        period_start=last_month().start,
+        period_end=last_month().end,
         requested_by=cast.caseworker,
         created_at=timezone.now() - datetime.timedelta(seconds=1),
     )

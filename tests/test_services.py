@@ -21,12 +21,12 @@ from cases.models import (
 from cases.services import CaseRuleError
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = timezone.localdate
 
 
 def entry(cast) -> JournalEntry:
     return services.journal_write(
-        case=cast.case, by=cast.caseworker, occurred_on=TODAY, category="contact", text="Samtal."
+        case=cast.case, by=cast.caseworker, occurred_on=TODAY(), category="contact", text="Samtal."
     )
 
 
@@ -54,7 +54,7 @@ def test_a_correction_is_a_new_entry_pointing_at_the_old_one(cast):
     correction = services.journal_write(
         case=cast.case,
         by=cast.caseworker,
-        occurred_on=TODAY,
+        occurred_on=TODAY(),
         category="contact",
         text="Rättelse: samtalet var på telefon.",
         corrects=original,
@@ -66,7 +66,7 @@ def test_a_correction_is_a_new_entry_pointing_at_the_old_one(cast):
 def test_teammate_cannot_write_in_the_journal(cast):
     with pytest.raises(CaseRuleError):
         services.journal_write(
-            case=cast.case, by=cast.teammate, occurred_on=TODAY, category="contact", text="x"
+            case=cast.case, by=cast.teammate, occurred_on=TODAY(), category="contact", text="x"
         )
 
 
@@ -75,13 +75,13 @@ def test_journal_refuses_future_days_and_empty_text(cast):
         services.journal_write(
             case=cast.case,
             by=cast.caseworker,
-            occurred_on=TODAY + datetime.timedelta(days=1),
+            occurred_on=TODAY() + datetime.timedelta(days=1),
             category="contact",
             text="x",
         )
     with pytest.raises(CaseRuleError):
         services.journal_write(
-            case=cast.case, by=cast.caseworker, occurred_on=TODAY, category="contact", text="  "
+            case=cast.case, by=cast.caseworker, occurred_on=TODAY(), category="contact", text="  "
         )
 
 
@@ -94,7 +94,7 @@ def test_assessment_needs_every_item_and_criterion_and_sums_the_score(cast):
             case=cast.case,
             by=cast.caseworker,
             instrument=instrument,
-            assessed_on=TODAY,
+            assessed_on=TODAY(),
             stage=StageOfChange("action"),
             scores={items[0].pk: 2},
             criteria={c.pk: True for c in criteria},
@@ -105,7 +105,7 @@ def test_assessment_needs_every_item_and_criterion_and_sums_the_score(cast):
             case=cast.case,
             by=cast.caseworker,
             instrument=instrument,
-            assessed_on=TODAY,
+            assessed_on=TODAY(),
             stage=StageOfChange("action"),
             scores={i.pk: 9 for i in items},
             criteria={c.pk: True for c in criteria},
@@ -115,7 +115,7 @@ def test_assessment_needs_every_item_and_criterion_and_sums_the_score(cast):
         case=cast.case,
         by=cast.caseworker,
         instrument=instrument,
-        assessed_on=TODAY,
+        assessed_on=TODAY(),
         stage=StageOfChange("action"),
         scores={i.pk: 3 for i in items},
         criteria={c.pk: c.key != "drug_testing" for c in criteria},
@@ -133,8 +133,8 @@ def test_intervention_rules(cast):
             case=cast.case,
             by=cast.caseworker,
             type=kind,
-            planned_start=TODAY,
-            planned_end=TODAY - datetime.timedelta(days=1),
+            planned_start=TODAY(),
+            planned_end=TODAY() - datetime.timedelta(days=1),
         )
     with pytest.raises(CaseRuleError):
         services.intervention_create(
@@ -150,9 +150,9 @@ def test_intervention_rules(cast):
 
 def test_an_open_need_cannot_be_added_twice(cast):
     need = Need.objects.get(code="housing")
-    services.need_add(case=cast.case, by=cast.caseworker, need=need, identified_on=TODAY)
+    services.need_add(case=cast.case, by=cast.caseworker, need=need, identified_on=TODAY())
     with pytest.raises(CaseRuleError):
-        services.need_add(case=cast.case, by=cast.caseworker, need=need, identified_on=TODAY)
+        services.need_add(case=cast.case, by=cast.caseworker, need=need, identified_on=TODAY())
 
 
 def test_consent_validity_and_revocation(cast):
@@ -162,13 +162,13 @@ def test_consent_validity_and_revocation(cast):
         by=cast.caseworker,
         agencies=[police],
         information=["identity", "threat"],
-        valid_from=TODAY,
-        valid_until=TODAY + datetime.timedelta(days=30),
+        valid_from=TODAY(),
+        valid_until=TODAY() + datetime.timedelta(days=30),
     )
-    assert consent.is_valid_on(TODAY)
-    assert not consent.is_valid_on(TODAY + datetime.timedelta(days=31))
+    assert consent.is_valid_on(TODAY())
+    assert not consent.is_valid_on(TODAY() + datetime.timedelta(days=31))
     services.consent_revoke(consent=consent, by=cast.caseworker)
-    assert not Consent.objects.get(pk=consent.pk).is_valid_on(TODAY)
+    assert not Consent.objects.get(pk=consent.pk).is_valid_on(TODAY())
     with pytest.raises(CaseRuleError):
         services.consent_revoke(consent=consent, by=cast.caseworker)
     with pytest.raises(CaseRuleError):
@@ -177,6 +177,6 @@ def test_consent_validity_and_revocation(cast):
             by=cast.caseworker,
             agencies=[],
             information=["identity"],
-            valid_from=TODAY,
+            valid_from=TODAY(),
             valid_until=None,
         )
