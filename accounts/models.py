@@ -5,8 +5,10 @@ group carries guardian object permissions on that municipality or region. `acces
 is the only module that reads them.
 """
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser, Group
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -287,3 +289,80 @@ class PoliceRegionGroupObjectPermission(GroupObjectPermissionBase):
 
 class PoliceRegionUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(PoliceRegion, on_delete=models.CASCADE)
+
+
+# A saved rule set's `updated_at` is when it was last saved; the rules of a municipality that
+# has saved none (the defaults, not yet a row) read as saved at this instant, so that a form
+# opened on them is refused when someone saves the municipality's first rules meanwhile.
+YOUTH_RULES_NEVER_SAVED = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
+@tracked()
+class YouthRules(models.Model):
+    """How a municipality's program takes young clients (under 18), set by its managers.
+
+    One row per municipality, made the first time a manager saves the rules; until then the
+    defaults below apply (`YouthRules.of`). The defaults follow Swedish practice:
+
+    - `minimum_age` 15: the age of criminal responsibility; a younger client is not taken into
+      the program but handled on the youth path, with the social services' child unit.
+    - guardians' consent needed for interventions and for sharing: yes (the guardians have the
+      custody of a child under 18, föräldrabalken 6 kap. 11 §).
+    - `own_consent_age` 15: from 15 a young person's own consent suffices where the rules
+      above would ask the guardians (their growing say in matters of their own person; the
+      age at which they may, for instance, consent to care themselves under SoL 3 kap. 6 a §).
+    - the child unit (barnenheten): a plain contact, blank until set.
+    """
+
+    municipality = models.OneToOneField(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="youth_rules",
+        verbose_name=_("municipality"),
+    )
+    minimum_age = models.PositiveSmallIntegerField(
+        _("the program's minimum age"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(18)],
+        help_text=_(
+            "A client younger than this on the day of the intake decision cannot be accepted "
+            "into the program; the youth path, with the child unit, is offered instead."
+        ),
+    )
+    guardian_consent_for_interventions = models.BooleanField(
+        _("guardians' consent needed for interventions"), default=True
+    )
+    guardian_consent_for_sharing = models.BooleanField(
+        _("guardians' consent needed for sharing"), default=True
+    )
+    own_consent_age = models.PositiveSmallIntegerField(
+        _("own consent suffices from the age of"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(18)],
+        help_text=_("From this age the young person's own consent suffices."),
+    )
+    child_unit_name = models.CharField(_("child unit"), max_length=200, blank=True)
+    child_unit_phone = models.CharField(_("child unit's phone"), max_length=30, blank=True)
+    child_unit_email = models.EmailField(_("child unit's e-mail address"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("youth rules")
+        verbose_name_plural = _("youth rules")
+
+    def __str__(self) -> str:
+        return str(self.municipality)
+
+    @staticmethod
+    def of(municipality: Municipality) -> "YouthRules":
+        """The municipality's rules (one query): the saved row, or the defaults unsaved."""
+        rules = YouthRules.objects.filter(municipality=municipality).first()
+        if rules is None:
+            rules = YouthRules(municipality=municipality, updated_at=YOUTH_RULES_NEVER_SAVED)
+        return rules
+
+    @property
+    def child_unit_contact(self) -> str:
+        """The child unit's name, phone and e-mail address, as one line ("" when unset)."""
+        parts = [self.child_unit_name, self.child_unit_phone, self.child_unit_email]
+        return ", ".join(part for part in parts if part)

@@ -94,6 +94,16 @@ PAGES: dict[str, Promise] = {
     "contact person removal form": pgettext_lazy(
         "access log", "the page to remove a person from the network"
     ),
+    "guardian form": pgettext_lazy("access log", "the form to add a guardian"),
+    "guardian edit form": pgettext_lazy("access log", "the form to change a guardian"),
+    "guardian removal form": pgettext_lazy("access log", "the page to remove a guardian"),
+    "youth rules": pgettext_lazy("access log", "the municipality's youth rules"),
+    "report of concern form": pgettext_lazy("access log", "the report of concern form"),
+    "joint meeting form": pgettext_lazy("access log", "the joint meeting form"),
+    "joint meeting": pgettext_lazy("access log", "a joint meeting"),
+    "joint meeting police part": pgettext_lazy(
+        "access log", "the part of a joint meeting meant for the police"
+    ),
 }
 
 OPENED = _("%(who)s opened %(page)s")
@@ -149,6 +159,21 @@ EVENTS: dict[tuple[AccessAction, str], Promise] = {
     (AccessAction.CHANGE, "contact person removed"): _(
         "%(who)s removed a person from the client's network"
     ),
+    (AccessAction.CREATE, "guardian"): _("%(who)s recorded a guardian of the client"),
+    (AccessAction.CHANGE, "guardian"): _("%(who)s changed a guardian of the client"),
+    (AccessAction.CHANGE, "guardian removed"): _("%(who)s removed a guardian of the client"),
+    (AccessAction.CHANGE, "consent givers"): _("%(who)s recorded whose consent a consent is"),
+    (AccessAction.CHANGE, "client turned 18"): _(
+        "%(who)s marked the client as no longer young: they turned 18"
+    ),
+    (AccessAction.CHANGE, "youth rules"): _("%(who)s changed the municipality's youth rules"),
+    (AccessAction.CHANGE, "youth path"): _(
+        "%(who)s accepted the case on the youth path, with the child unit"
+    ),
+    (AccessAction.CREATE, "report of concern"): _(
+        "%(who)s recorded a report of concern to the child unit"
+    ),
+    (AccessAction.CREATE, "joint meeting"): _("%(who)s recorded a joint meeting"),
     (AccessAction.CHANGE, "police share"): _("%(who)s shared the case with the police"),
     (AccessAction.CHANGE, "police share ended"): _("%(who)s ended a police share"),
     (AccessAction.CREATE, "police note"): _("%(who)s wrote a police note"),

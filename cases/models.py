@@ -1,6 +1,7 @@
 """Clients and their program episodes (cases)."""
 
 import datetime
+from typing import Any
 
 import pgtrigger
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Municipality
+from cases.age import AgeBand, age_of, is_young
 from exitprog.triggers import AppendOnly, tracked
 
 
@@ -44,6 +46,13 @@ class Client(models.Model):
     )
     reserve_identity = models.CharField(_("reserve identity"), max_length=40, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # A reserve identity without a birth date may carry an age band as given on a day
+    # (cases.age: the band ages with the client).
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
+    age_band_on = models.DateField(_("age band given on"), null=True, blank=True)
+    # Under 18 (or possibly so, by an age band) today: set on every save and each night by
+    # cases.notify.clients_notify_turned_adult, which clears it on the 18th birthday.
+    young = models.BooleanField(_("young"), default=False, db_index=True, editable=False)
     protected_identity = models.BooleanField(_("protected identity"), default=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
     # HMAC-SHA256 of the identity number under EXITPROG_PSEUDONYM_KEY
@@ -67,6 +76,13 @@ class Client(models.Model):
                 condition=~models.Q(identity_number="") | ~models.Q(reserve_identity=""),
                 name="client_has_identity_or_reserve",
             ),
+            # An age band is given on a day, and only where no birth date is known.
+            models.CheckConstraint(
+                condition=models.Q(age_band="", age_band_on__isnull=True)
+                | models.Q(birth_date__isnull=True, age_band_on__isnull=False)
+                & ~models.Q(age_band=""),
+                name="client_age_band_with_its_day_without_birth_date",
+            ),
             # One client row per person and municipality.
             models.UniqueConstraint(
                 fields=["municipality", "identity_number"],
@@ -84,15 +100,23 @@ class Client(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Saves the `young` flag with the rest (cases.age): it follows the birth date or
+        the age band, and the 18th-birthday job clears it."""
+        self.young = is_young(self, timezone.localdate())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "young"}
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     def age_on(self, day: datetime.date) -> int | None:
-        if self.birth_date is None:
-            return None
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        """The age in whole years on `day` from the birth date (cases.age.age_of also reads
+        an age band)."""
+        age = age_of(self, day) if self.birth_date is not None else None
+        return None if age is None else age.youngest
 
 
 class CaseState(models.TextChoices):
@@ -165,6 +189,9 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
+    # Accepted on the youth path (cases.services.case_accept_youth_path): a young client
+    # below the program's minimum age, handled together with the municipality's child unit.
+    youth_path = models.BooleanField(_("youth path"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -1291,3 +1318,6 @@ class SavedCaseloadFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from cases.guardians import ConsentGiver, Guardian  # noqa: E402,F401

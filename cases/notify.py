@@ -1,5 +1,6 @@
 """The time-based notifications of the dates cases own: a review overdue, a follow-up due,
-a police share whose consent is about to expire. Services run daily by beat (cases.tasks).
+a police share whose consent is about to expire, a young client's 18th birthday. Services run
+daily by beat (cases.tasks).
 
 Each notifies the case's assigned caseworkers (`policy.case_caseworkers`) once per thing and
 date: the key names the case, the record and the date it is about, so the job run again the
@@ -9,9 +10,14 @@ new date (a review moved, a consent renewed) is a new thing to hear about.
 
 import datetime
 
+from django.db import transaction
+
 from access import policy
 from access.policy import CaseAction
-from cases.models import OPEN_STATES, Case, FollowUp, PoliceShare
+from audit.models import AccessAction
+from audit.services import access_log_record
+from cases.age import is_young
+from cases.models import OPEN_STATES, Case, Client, FollowUp, PoliceShare
 from notifications.models import NotificationKind
 from notifications.services import notification_send
 
@@ -89,4 +95,38 @@ def police_shares_notify_expiring(
                 key=f"share-expiring:{share.pk}:{share.consent.valid_until.isoformat()}",
             )
         )
+    return notified
+
+
+def clients_notify_turned_adult(*, today: datetime.date) -> int:
+    """Clear the `young` flag of the clients no longer under 18 on `today` (cases.age: the 18th
+    birthday, or an age band aged past it) and notify the caseworkers of their open cases; the
+    number notified. Each client in its own transaction, with its access-log row; a client's
+    change is notified once (the key names the client), however often the job runs."""
+    notified = 0
+    for pk in Client.objects.filter(young=True).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            client = Client.objects.select_for_update().filter(pk=pk, young=True).first()
+            if client is None or is_young(client, today):
+                continue
+            Client.objects.filter(pk=pk).update(young=False)
+            cases: list[Case | None] = [*client.cases.filter(state__in=OPEN_STATES).order_by("pk")]
+            for case in cases or [None]:
+                access_log_record(
+                    user=None,
+                    action=AccessAction.CHANGE,
+                    case=case,
+                    obj=client,
+                    municipality=client.municipality if case is None else None,
+                    detail="client turned 18",
+                )
+            for case in filter(None, cases):
+                notified += len(
+                    notification_send(
+                        recipients=policy.case_caseworkers(case),
+                        kind=NotificationKind.CLIENT_TURNED_18,
+                        case=case,
+                        key=f"client-turned-18:{client.pk}:{case.pk}",
+                    )
+                )
     return notified

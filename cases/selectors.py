@@ -39,6 +39,7 @@ from access.policy import AnyUser
 from accounts.models import Municipality, Role, User
 from agencies.models import AgencyKind
 from audit.models import AccessAction, AccessLogEntry
+from cases.guardians import ConsentGiver
 from cases.identity import normalise_identity_number
 from cases.models import (
     AWAITING_INTAKE_STATES,
@@ -554,6 +555,7 @@ CASELOAD_PAGE_COLUMNS = (
     "client__first_name",
     "client__last_name",
     "client__protected_identity",
+    "client__young",
     "municipality__name",
 )
 
@@ -857,7 +859,13 @@ def case_page(
         intervention_cost=sum((i.cost_sek or Decimal(0) for i in interventions), Decimal(0)),
         journal=journal,
         consents=(
-            list(case.consents.prefetch_related("agencies").order_by("-valid_from", "-id"))
+            list(
+                case.consents.prefetch_related(
+                    "agencies",
+                    # Whose consent it is (cases.guardians): one query, with the guardians.
+                    Prefetch("givers", queryset=ConsentGiver.objects.select_related("guardian")),
+                ).order_by("-valid_from", "-id")
+            )
             if shows("consent")
             else []
         ),

@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 
 from access import policy
 from access.policy import CaseAction, MunicipalityPerm
-from accounts.models import Municipality, PoliceRegion, Role, User
+from accounts.models import Municipality, PoliceRegion, Role, User, YouthRules
 from agencies.models import Agency, AgencyKind
 from audit.models import AccessAction
 from audit.services import access_log_record
+from cases.age import age_of, is_young
+from cases.guardians import consent_givers_meet_rules, guardians_move_with_case
 from cases.identity import identity_pseudonym, normalise_identity_number
 from cases.models import (
     FOLLOW_UP_MONTHS,
@@ -170,6 +172,8 @@ def case_open(
     last_name: str,
     identity_number: str = "",
     reserve_identity: str = "",
+    birth_date: datetime.date | None = None,
+    age_band: str = "",
     protected_identity: bool = False,
     address: str = "",
     source: str,
@@ -181,10 +185,11 @@ def case_open(
     Steps: check that the user may open intakes there; lock the municipality (references and
     the one-client-per-number rule); reuse `existing_client` only when it is a client of
     this municipality that the user may read (the caller confirmed it is the same person);
-    otherwise normalise the identity number (or require a reserve identity) and refuse a
-    number already registered here, so there is never a second client row; give the case
-    the next reference of the municipality and year; record the first state change; assign
-    the caseworker who opened it; write the access log.
+    otherwise normalise the identity number (or require a reserve identity, with a birth date
+    or an age band as given today where known) and refuse a number already registered here,
+    so there is never a second client row; give the case the next reference of the
+    municipality and year; record the first state change; assign the caseworker who opened
+    it; write the access log.
     """
     if not policy.may_open_intake(by, municipality):
         raise CaseRuleError(
@@ -229,10 +234,12 @@ def case_open(
                 % {"municipality": municipality},
                 code="duplicate",
             )
-        birth = None
+        birth = birth_date
+        band = "" if birth_date is not None else age_band
         if number:
             day = int(number[6:8])
             birth = datetime.date(int(number[:4]), int(number[4:6]), day - 60 if day > 60 else day)
+            band = ""
         client = Client.objects.create(
             municipality=municipality,
             first_name=first_name.strip(),
@@ -241,6 +248,8 @@ def case_open(
             pseudonym=identity_pseudonym(number),
             reserve_identity=reserve_identity.strip(),
             birth_date=birth,
+            age_band=band,
+            age_band_on=timezone.localdate() if band else None,
             protected_identity=protected_identity,
             address=address.strip(),
         )
@@ -332,8 +341,12 @@ def case_transition(
     by: User,
     reason: str,
     seen: datetime.datetime | None = None,
+    youth_path: bool = False,
 ) -> Case:
     """Move `case` to `to_state`, recording who, when and why; refuse what the rules forbid.
+
+    An acceptance checks the municipality's youth rules (`_check_youth_rules`): a client below
+    the program's minimum age is accepted only with `youth_path` (`case_accept_youth_path`).
 
     `seen` is the case's `updated_at` when the decision form was opened: if the case changed
     since (another decision, a transfer), the decision is refused with StaleEditError, whose
@@ -356,9 +369,16 @@ def case_transition(
         raise CaseRuleError(message, code="forbidden")
     if not reason.strip():
         raise CaseRuleError(_("Give a reason for the decision."), code="reason")
+    if youth_path and to_state != CaseState.ACCEPTED:
+        raise CaseRuleError(_("Only an acceptance can be on the youth path."), code="youth_path")
+    if to_state == CaseState.ACCEPTED:
+        _check_youth_rules(case, youth_path=youth_path)
     from_state = case.state
     case.state = to_state
     fields = ["state", "updated_at"]
+    if youth_path:
+        case.youth_path = True
+        fields.append("youth_path")
     if to_state in CLOSING_STATES:
         case.closed_on = timezone.localdate()
         case.next_review_on = None
@@ -369,8 +389,115 @@ def case_transition(
     )
     if to_state in ENDING_STATES and case.closed_on is not None:
         follow_ups_schedule(case=case, ended_on=case.closed_on)
-    _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=f"state {to_state.value}")
+    detail = "youth path" if youth_path else f"state {to_state.value}"
+    _log(AccessAction.CHANGE, by=by, case=case, obj=case, detail=detail)
     return case
+
+
+# --- Youth rules: the minimum age and the youth path (issue 12) -----------------------------
+
+
+def _check_youth_rules(case: Case, *, youth_path: bool) -> None:
+    """The municipality's youth rules on an acceptance, on the day of the decision: below the
+    minimum age, only the youth path; the youth path only for a young client and with the
+    child unit known."""
+    rules = YouthRules.of(case.municipality)
+    age = age_of(case.client, timezone.localdate())
+    if youth_path:
+        if age is None or not age.young:
+            raise CaseRuleError(
+                _("The youth path is for clients under 18; the client is %(age)s.")
+                % {"age": str(age) if age else _("of an age not known")},
+                code="youth_path_adult",
+            )
+        if not rules.child_unit_name:
+            raise CaseRuleError(
+                _(
+                    "The youth path is handled together with the child unit, and %(municipality)s "
+                    "has set none: a manager sets it in the youth rules first."
+                )
+                % {"municipality": case.municipality},
+                code="no_child_unit",
+            )
+        return
+    # Only a client certainly below the minimum age (by an age band: its oldest) is refused.
+    if age is not None and age.oldest is not None and age.oldest < rules.minimum_age:
+        raise CaseRuleError(
+            _(
+                "The program's minimum age in %(municipality)s is %(minimum)s; the client is "
+                "%(age)s. Accept the case on the youth path instead, with the child unit."
+            )
+            % {"municipality": case.municipality, "minimum": rules.minimum_age, "age": str(age)},
+            code="below_minimum_age",
+        )
+
+
+def youth_path_offered(*, case: Case, day: datetime.date) -> bool:
+    """Whether the intake decision offers the youth path: a young client (under 18, or of a
+    band under 18) of a case waiting for the decision."""
+    return case.state == CaseState.ASSESSMENT and is_young(case.client, day)
+
+
+def case_accept_youth_path(
+    *, case: Case, by: User, reason: str, seen: datetime.datetime | None = None
+) -> Case:
+    """Accept the case as a youth case (`Case.youth_path`): a young client, handled together
+    with the municipality's child unit (its youth rules). The decision is a decision row like
+    any other, and an access-log entry "youth path", in the same transaction."""
+    return case_transition(
+        case=case, to_state=CaseState.ACCEPTED, by=by, reason=reason, seen=seen, youth_path=True
+    )
+
+
+def _youth_rules_changed(rules: YouthRules) -> str:
+    return _(
+        "Someone else changed the youth rules of %(municipality)s after you opened the page. "
+        "Nothing was saved: the rules as they are now are shown above, and what you typed is "
+        "kept below. Check it and save again."
+    ) % {"municipality": rules.municipality}
+
+
+@transaction.atomic
+def youth_rules_save(
+    *,
+    municipality: Municipality,
+    by: User,
+    minimum_age: int,
+    guardian_consent_for_interventions: bool,
+    guardian_consent_for_sharing: bool,
+    own_consent_age: int,
+    child_unit_name: str = "",
+    child_unit_phone: str = "",
+    child_unit_email: str = "",
+    seen: datetime.datetime | None = None,
+) -> YouthRules:
+    """Save the municipality's youth rules (the row is made on the first save). Only its
+    managers may. `seen` is the rules' `updated_at` when the form was opened (for rules never
+    saved, `YOUTH_RULES_NEVER_SAVED`): changed since, the save is refused with StaleEditError."""
+    if not policy.is_manager_of(by, municipality):
+        raise CaseRuleError(_("Only the municipality's manager can change this."), code="forbidden")
+    # The municipality's row serialises the saves, the first one (an INSERT) included.
+    municipality = Municipality.objects.select_for_update(of=("self",)).get(pk=municipality.pk)
+    rules = YouthRules.of(municipality)
+    if seen is not None and rules.updated_at != seen:
+        raise StaleEditError(_youth_rules_changed(rules), current=rules)
+    rules.minimum_age = minimum_age
+    rules.guardian_consent_for_interventions = guardian_consent_for_interventions
+    rules.guardian_consent_for_sharing = guardian_consent_for_sharing
+    rules.own_consent_age = own_consent_age
+    rules.child_unit_name = child_unit_name.strip()
+    rules.child_unit_phone = child_unit_phone.strip()
+    rules.child_unit_email = child_unit_email.strip()
+    rules.full_clean()
+    rules.save()
+    access_log_record(
+        user=by,
+        action=AccessAction.CHANGE,
+        obj=rules,
+        detail="youth rules",
+        municipality=municipality,
+    )
+    return rules
 
 
 def case_start_assessment(*, case: Case, by: User, reason: str) -> Case:
@@ -768,15 +895,53 @@ def _check_intervention(values: Mapping[str, object]) -> None:
         raise CaseRuleError(_("A cost cannot be negative."), code="cost")
 
 
+def _youth_consent_message(case: Case, rules: YouthRules) -> str:
+    return _(
+        "The client is young: under the youth rules of %(municipality)s this needs the "
+        "consent of a guardian, or from the age of %(age)s the young person's own. Record on "
+        "the consent whose consent it is."
+    ) % {"municipality": case.municipality, "age": rules.own_consent_age}
+
+
+def _check_consent_givers(consent: Consent, *, case: Case, day: datetime.date) -> None:
+    """A consent to share a young client's case (cases.age) is given by whom the
+    municipality's youth rules require (cases.guardians.consent_givers_meet_rules)."""
+    if not is_young(case.client, day):
+        return
+    rules = YouthRules.of(case.municipality)
+    if not consent_givers_meet_rules(consent=consent, rules=rules, for_sharing=True, on=day):
+        raise CaseRuleError(_youth_consent_message(case, rules), code="consent_givers")
+
+
+def _check_intervention_consent(case: Case, day: datetime.date) -> None:
+    """Where the municipality's youth rules need the guardians' consent for interventions, a
+    young client's case needs a consent valid on `day` given as the rules say (a guardian's,
+    or from their age the young person's own)."""
+    if not is_young(case.client, day):
+        return
+    rules = YouthRules.of(case.municipality)
+    if not rules.guardian_consent_for_interventions:
+        return
+    for consent in case.consents.prefetch_related("givers__guardian"):
+        consent.case = case
+        if consent.is_valid_on(day) and consent_givers_meet_rules(
+            consent=consent, rules=rules, for_sharing=False, on=day
+        ):
+            return
+    raise CaseRuleError(_youth_consent_message(case, rules), code="consent_givers")
+
+
 @transaction.atomic
 def intervention_create(
     *, case: Case, by: User, type: InterventionType, **values: object
 ) -> Intervention:
+    """Plan (or record) an intervention; for a young client, under the youth rules' consent."""
     _require(by, CaseAction.EDIT, case)
     unknown = set(values) - set(INTERVENTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown intervention fields {unknown}")
     _check_intervention(values)
+    _check_intervention_consent(case, timezone.localdate())
     intervention = Intervention.objects.create(case=case, type=type, created_by=by, **values)
     _log(AccessAction.CREATE, by=by, case=case, obj=intervention, detail="intervention")
     return intervention
@@ -1086,8 +1251,9 @@ def case_share_with_police(
 ) -> PoliceShare:
     """Share the case's shared parts with a liaison or a police region.
 
-    Needs a consent of this case that is valid today and names the police, or a recorded
-    legal basis; only the municipality's manager may share.
+    Needs a consent of this case that is valid today and names the police (for a young
+    client, given as the youth rules say), or a recorded legal basis; only the
+    municipality's manager may share.
     """
     _require(by, CaseAction.MANAGE, case)
     if (liaison is None) == (region is None):
@@ -1123,6 +1289,7 @@ def case_share_with_police(
             raise CaseRuleError(
                 _("The consent is not valid today or does not cover the police."), code="basis"
             )
+        _check_consent_givers(consent, case=case, day=timezone.localdate())
     share = PoliceShare.objects.create(
         case=case,
         liaison=liaison,
@@ -1358,6 +1525,8 @@ def _client_in_receiving_municipality(client: Client, municipality: Municipality
             pseudonym=identity_pseudonym(client.identity_number),
             reserve_identity=client.reserve_identity,
             birth_date=client.birth_date,
+            age_band=client.age_band,
+            age_band_on=client.age_band_on,
             protected_identity=client.protected_identity,
             address=client.address,
             created_at=client.created_at,
@@ -1401,6 +1570,7 @@ def transfer_accept(
     case = transfer.case
     sending_client = case.client
     case.client = _client_in_receiving_municipality(sending_client, transfer.to_municipality)
+    guardians_move_with_case(case=case, source=sending_client)  # issue 12
     case.municipality = transfer.to_municipality
     # One UPDATE: the database checks that the case's client is of the case's municipality.
     case.save(update_fields=["client", "municipality", "updated_at"])

@@ -20,6 +20,7 @@ class Tab:
     slug: str
     label: str | Promise
     sections: tuple[str, ...]  # the ids of the case page's sections it shows, in order
+    youth_only: bool = False  # in the menu only for a young client or a case on the youth path
 
 
 # In the order of the section menu: what a caseworker opens most first.
@@ -31,6 +32,9 @@ TABS: tuple[Tab, ...] = (
     Tab("police", _("Police and placements"), ("police",)),
     Tab("consent", _("Consent and groups"), ("consent", "groups")),
     Tab("closing", _("Follow-ups, transfer, reports"), ("follow-ups", "transfer", "reports")),
+    # A young client's case, or one on the youth path: the child unit, reports of concern,
+    # joint meetings (the youth app's section). Listed in the menu for those cases only.
+    Tab("youth", _("Youth"), ("youth",), youth_only=True),
 )
 TAB_SLUGS = frozenset(tab.slug for tab in TABS)
 TAB_SECTIONS = {tab.slug: tab.sections for tab in TABS}

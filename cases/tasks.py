@@ -32,3 +32,9 @@ def notify_follow_ups_due() -> int:
 def notify_police_shares_expiring() -> int:
     """Notify of the police shares whose consent expires soon (once per share and date)."""
     return notify.police_shares_notify_expiring(today=timezone.localdate())
+
+
+@shared_task
+def notify_clients_turned_adult() -> int:
+    """Clear the young flag on the 18th birthday and notify the caseworkers (once per client)."""
+    return notify.clients_notify_turned_adult(today=timezone.localdate())

@@ -5,6 +5,7 @@ from cases.views import (
     caseload,
     contact,
     follow_ups,
+    guardians,
     history,
     police,
     records,
@@ -37,6 +38,18 @@ urlpatterns = [
         "<int:case_id>/contact/people/<int:contact_person_id>/remove/",
         contact.contact_person_remove,
         name="contact_person_remove",
+    ),
+    # A young client's guardians, on the contact card (cases.views.guardians)
+    path("<int:case_id>/contact/guardians/new/", guardians.guardian_new, name="guardian_new"),
+    path(
+        "<int:case_id>/contact/guardians/<int:guardian_id>/",
+        guardians.guardian_edit,
+        name="guardian_edit",
+    ),
+    path(
+        "<int:case_id>/contact/guardians/<int:guardian_id>/remove/",
+        guardians.guardian_remove,
+        name="guardian_remove",
     ),
     path("<int:case_id>/transition/", case.case_transition_view, name="transition"),
     path("<int:case_id>/assign/", case.case_assign_view, name="assign"),

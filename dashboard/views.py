@@ -16,6 +16,7 @@ from accounts.models import Role
 from cases import selectors
 from cases.models import AWAITING_INTAKE_STATES, OPEN_STATES, Case, CaseState
 from cases.selectors import SCOPE_ALL
+from cases.youth_figures import YouthFigures, youth_figures_visible_to
 from referrals.selectors import overdue_referrals_for
 from reminders.selectors import tasks_open_for
 from reports.forms import CaseloadReportForm
@@ -42,6 +43,7 @@ class OverviewPanel:
     waiting: FigureLink
     states: list[FigureLink]
     caseworkers: list[FigureLink]
+    youth: YouthFigures | None = None  # the young clients' figures (cases.youth_figures)
 
 
 def _caseload_url(municipality_id: int, **params: str | list[str]) -> str:
@@ -55,7 +57,9 @@ def _caseload_url(municipality_id: int, **params: str | list[str]) -> str:
     return f"{reverse('cases:caseload')}?{query.urlencode()}"
 
 
-def _overview_panel(overview: selectors.MunicipalityOverview) -> OverviewPanel:
+def _overview_panel(
+    overview: selectors.MunicipalityOverview, youth: YouthFigures | None = None
+) -> OverviewPanel:
     muni = overview.municipality.pk
     open_states = [s.value for s in CaseState if s in OPEN_STATES]
     counts = {value: count for value, _label, count in overview.by_state}
@@ -87,6 +91,7 @@ def _overview_panel(overview: selectors.MunicipalityOverview) -> OverviewPanel:
             FigureLink(name, count, _caseload_url(muni, caseworker=str(user_id), state=open_states))
             for name, count, user_id in overview.per_caseworker
         ],
+        youth=youth,
     )
 
 
@@ -114,8 +119,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles & {Role.CASEWORKER, Role.MANAGER}:
         context["my_tasks"] = list(tasks_open_for(user=user))
     if Role.MANAGER in roles:
+        youth = youth_figures_visible_to(user=user, today=today)
         context["overviews"] = [
-            _overview_panel(overview)
+            _overview_panel(overview, youth.get(overview.municipality.pk))
             for overview in selectors.manager_overview(user=user, today=today)
         ]
         context["overdue_referrals"] = overdue_referrals_for(user=user, today=today)

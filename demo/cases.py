@@ -41,6 +41,7 @@ from cases.models import (
     PoliceShare,
     ThreatAssessment,
 )
+from demo.youth import consent_of_young_client
 from exitprog.dates import add_months
 from records.models import CasePlan, PlanGoal, Review, ReviewOutcome
 
@@ -228,6 +229,7 @@ def case_records(
         )
         region = case.municipality.police_region.code
         consent.agencies.set([ref.police[region], *rng.sample(ref.agencies, 2)])
+        consent_of_young_client(rng, case=case, consent=consent, by=worker, today=today)
     GroupAffiliation.objects.create(
         client=case.client,
         group=rng.choice(ref.groups),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "records",
     "notifications",
     "reminders",
+    "youth",
     "referrals",
     "reports",
     "audit",
@@ -309,6 +310,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "notify-tasks-due": {
         "task": "reminders.tasks.notify_tasks_due",
         "schedule": crontab(minute="30", hour="6,12"),
+    },
+    # Daily at 00:20, 00:40, 06:20 and 06:40 (a tick lost while Redis was away is caught up): a
+    # young client's 18th birthday clears the young flag; their caseworkers are notified.
+    "notify-clients-turned-adult": {
+        "task": "cases.tasks.notify_clients_turned_adult",
+        "schedule": crontab(minute="20,40", hour="0,6"),
+    },
+    # Daily at 06:50 and 12:50: notify the caseworkers of each open case of a young client
+    # with no report of concern three days after it opened (once per case).
+    "notify-reports-of-concern-missing": {
+        "task": "youth.tasks.notify_reports_of_concern_missing",
+        "schedule": crontab(minute="50", hour="6,12"),
     },
     # Daily at 06:35 and 12:35: notify the caseworkers of the reviews overdue (once per case
     # and review date).

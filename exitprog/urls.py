@@ -9,6 +9,7 @@ from dashboard import closing as dashboard_closing
 from dashboard import intake as dashboard_intake
 from dashboard import team as dashboard_team
 from dashboard import views as dashboard_views
+from dashboard import youth_rules as dashboard_youth_rules
 from exitprog import session
 
 urlpatterns = [
@@ -49,6 +50,11 @@ urlpatterns = [
         dashboard_team.municipality_roles,
         name="municipality_roles",
     ),
+    path(
+        "municipalities/<int:municipality_id>/youth-rules/",
+        dashboard_youth_rules.youth_rules,
+        name="youth_rules",
+    ),
     # The manager's intake queue, and the checklist before a case is closed (dashboard/).
     path("intake/", dashboard_intake.intake_queue, name="intake_queue"),
     path("cases/<int:case_id>/close/", dashboard_closing.case_close, name="case_close"),
@@ -57,6 +63,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("cases/", include("records.urls")),
     path("cases/", include("reminders.urls")),
+    path("cases/", include("youth.urls")),
     path("notifications/", include("notifications.urls")),
     path("referrals/", include("referrals.urls")),
     path("reports/", include("reports.urls")),

@@ -26,6 +26,11 @@ class NotificationKind(models.TextChoices):
     SHARE_EXPIRING = "share_expiring", _("A police share is about to expire")
     FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
     REVIEW_OVERDUE = "review_overdue", _("A review is overdue")
+    CLIENT_TURNED_18 = "client_turned_18", _("A young client turned 18")
+    REPORT_OF_CONCERN_MISSING = (
+        "report_of_concern_missing",
+        _("A young client's case has no report of concern"),
+    )
 
 
 # What comes by e-mail to someone who has not chosen: what asks for action by a date or from

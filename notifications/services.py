@@ -66,6 +66,12 @@ EMAIL_SENTENCES: dict[str, StrOrPromise] = {
     ),
     K.FOLLOW_UP_DUE: gettext_lazy("A follow-up of one of your cases is due."),
     K.REVIEW_OVERDUE: gettext_lazy("A review of one of your cases is overdue."),
+    K.CLIENT_TURNED_18: gettext_lazy(
+        "A young client of one of your cases has turned 18: the rules for children no longer apply."
+    ),
+    K.REPORT_OF_CONCERN_MISSING: gettext_lazy(
+        "A case of a young client has no report of concern to the child unit yet."
+    ),
 }
 
 

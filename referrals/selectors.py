@@ -23,7 +23,10 @@ from django.utils import timezone
 
 from access import policy
 from access.policy import AnyUser
+from accounts.models import YouthRules
 from agencies.models import Agency, AgencyKind
+from cases.guardian_selectors import guardians_safe_to_contact
+from cases.guardians import client_is_young, consent_givers_meet_rules
 from cases.models import (
     Case,
     CaseNeed,
@@ -198,12 +201,21 @@ def referral_get_with_case(*, referral_id: int) -> Referral | None:
 
 def consents_covering(*, case: Case, agency: Agency, today: datetime.date) -> list[Consent]:
     """The case's consents that are valid on `today` (`Consent.is_valid_on`) and name
-    `agency`: the one rule of "a valid consent covers the agency" (one query)."""
-    return [
-        consent
-        for consent in Consent.objects.filter(case=case, agencies=agency)
-        if consent.is_valid_on(today)
-    ]
+    `agency`: the one rule of "a valid consent covers the agency" (one query). For a young
+    client (cases.age) only those given as the municipality's youth rules say for sharing
+    count (`consent_givers_meet_rules`: two queries more)."""
+    consents = Consent.objects.filter(case=case, agencies=agency)
+    if not client_is_young(case.client, today):
+        return [consent for consent in consents if consent.is_valid_on(today)]
+    rules = YouthRules.of(case.municipality)
+    covering = []
+    for consent in consents.prefetch_related("givers__guardian"):
+        consent.case = case
+        if consent.is_valid_on(today) and consent_givers_meet_rules(
+            consent=consent, rules=rules, for_sharing=True, on=today
+        ):
+            covering.append(consent)
+    return covering
 
 
 def consent_covers(*, case: Case, agency: Agency, today: datetime.date) -> bool:
@@ -241,6 +253,11 @@ def referral_letter_context(*, referral: Referral, today: datetime.date) -> dict
             "identity_number": client.identity_number,
             "reserve_identity": client.reserve_identity,
         }
+        # A young client's guardians, only those safe to contact: the contact of a guardian
+        # who may be a threat, or part of the group, never goes into a letter. Never in a
+        # letter to the police either (the guardians are no shared part, DOMAIN.md).
+        if referral.agency.kind != AgencyKind.POLICE and client_is_young(client, today):
+            context["guardians"] = guardians_safe_to_contact(case=case)
     if InformationKind.THREAT in kinds:
         context["threat"] = ThreatAssessment.objects.filter(case=case).first()
     if InformationKind.GROUP in kinds:

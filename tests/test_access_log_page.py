@@ -249,6 +249,7 @@ PACKAGES = (
     "reports",
     "dashboard",
     "demo",
+    "youth",
 )
 
 

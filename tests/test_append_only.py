@@ -3,7 +3,8 @@ raw SQL alike (pgtrigger triggers declared on the models, see `exitprog.triggers
 
 The kept records: decisions, referral events, motivation assessments with their scores and
 criteria, threat assessments, journal entries, police notes, the access log, recorded
-follow-ups, and every history table of the mutable records. A follow-up that is not recorded
+follow-ups, reports of concern and joint meetings (with their participants and agreed
+actions), and every history table of the mutable records. A follow-up that is not recorded
 yet may still be changed and removed.
 """
 
@@ -148,6 +149,37 @@ def _recorded_follow_up(cast: Cast) -> Row:
     return recorded, "note", "Kanarie-ao-followup-rewritten"
 
 
+def _report_of_concern(cast: Cast) -> Row:
+    from youth.models import ReportOfConcern
+
+    report = ReportOfConcern.objects.create(
+        case=cast.case, made_on=TODAY(), made_by=cast.caseworker, made_to="Barnenheten",
+        how="phone", what_was_said="Kanarie-ao-concern-2p7d", recorded_by=cast.caseworker,
+    )  # fmt: skip
+    return report, "what_was_said", "Kanarie-ao-concern-rewritten"
+
+
+def _joint_meeting(cast: Cast) -> Row:
+    from youth.models import JointMeeting
+
+    meeting = JointMeeting.objects.create(
+        case=cast.case, held_on=TODAY(), consent=cast.consent, notes="Kanarie-ao-meeting-6s3f",
+        police_part="Kanarie-ao-police-part-9e1r", created_by=cast.caseworker,
+    )  # fmt: skip
+    return meeting, "police_part", "Kanarie-ao-meeting-rewritten"
+
+
+def _meeting_participant(cast: Cast) -> Row:
+    from youth.models import JointMeeting, JointMeetingParticipant
+
+    meeting, _field, _value = _joint_meeting(cast)
+    assert isinstance(meeting, JointMeeting)
+    participant = JointMeetingParticipant.objects.create(
+        meeting=meeting, name="Kanarie-ao-participant-4k2w", organisation="school"
+    )
+    return participant, "name", "Kanarie-ao-participant-rewritten"
+
+
 ROWS: dict[str, Callable[[Cast], Row]] = {
     "journal entry": _journal,
     "police note": _police_note,
@@ -159,6 +191,9 @@ ROWS: dict[str, Callable[[Cast], Row]] = {
     "criterion check": _criterion,
     "threat assessment": _threat,
     "recorded follow-up": _recorded_follow_up,
+    "report of concern": _report_of_concern,
+    "joint meeting": _joint_meeting,
+    "joint meeting participant": _meeting_participant,
 }
 
 
@@ -168,15 +203,18 @@ ROWS: dict[str, Callable[[Cast], Row]] = {
 HISTORY_TABLES = [
     "accounts.MunicipalityHistory",
     "accounts.RoleGrantHistory",
+    "accounts.YouthRulesHistory",
     "cases.CaseHistory",
     "cases.CaseNeedHistory",
     "cases.CaseUserObjectPermissionHistory",
     "cases.ClientHistory",
+    "cases.ConsentGiverHistory",
     "cases.ConsentHistory",
     "cases.ContactCardHistory",
     "cases.ContactPersonHistory",
     "cases.FollowUpHistory",
     "cases.GroupAffiliationHistory",
+    "cases.GuardianHistory",
     "cases.InterventionHistory",
     "cases.PlacementHistory",
     "cases.PoliceShareHistory",
@@ -229,6 +267,20 @@ def _every_tracked_record(cast: Cast) -> None:
     contact_person_add(
         case=cast.case, by=cast.caseworker, name="Kanarie-ao-person-7c2d", relation="Kusin"
     )
+    from cases.guardians import ConsentGiver, ConsentGiverKind, Guardian
+    from cases.models import Consent
+
+    guardian = Guardian.objects.create(
+        client=cast.case.client, name="Kanarie-ao-guardian-4h8w", relation="mother",
+        created_by=cast.caseworker,
+    )  # fmt: skip
+    consent = cast.case.consents.first() or Consent.objects.create(
+        case=cast.case, information=["identity"], valid_from=TODAY(), recorded_by=cast.caseworker
+    )
+    ConsentGiver.objects.create(consent=consent, giver=ConsentGiverKind.GUARDIAN, guardian=guardian)
+    from accounts.models import YouthRules
+
+    YouthRules.objects.create(municipality=cast.stockholm, child_unit_name="Kanarie-ao-unit-6v1n")
     _ended(cast.case)
     cast.stockholm.team_visibility = False
     cast.stockholm.save(update_fields=["team_visibility"])

@@ -25,7 +25,8 @@ from django.utils import timezone
 from access import policy
 from accounts.models import Municipality, PoliceRegion, Role, User
 from agencies.models import Agency, AgencyKind
-from cases import services
+from cases import guardian_services, services
+from cases.guardians import GuardianRelation
 from cases.identity import luhn_check_digit
 from cases.models import (
     AffiliationRole,
@@ -53,6 +54,8 @@ from reports.services import report_render
 from tests.conftest import make_user, rolled_back_data
 from tests.factories import ReportFactory
 from tests.test_rendering import pdf_text
+from youth import services as youth_services
+from youth.models import ConcernChannel, OrganisationKind
 
 TODAY = timezone.localdate
 DAY = datetime.timedelta(days=1)
@@ -72,14 +75,20 @@ CONTACT_FIELDS = frozenset(
         "contact_relation",
         "contact_reach",
         "contact_person_note",
+        # A young client's guardians (cases.guardians): protected as the contact card is.
+        "guardian_name",
+        "guardian_phone",
+        "guardian_contact",
+        "guardian_safety_note",
     }
 )
 PROTECTED_FIELDS = IDENTITY_FIELDS | {"address"} | CONTACT_FIELDS
 # What a police liaison with a share may see (DOMAIN.md: identity, threat level, group
 # affiliation, placements, referrals addressed to the police, intake decision) plus the police
 # notes (threat information the police add). Not: address, journal, needs, assessments,
-# interventions, consents, decision reasons, threat notes, other agencies' referrals.
-SHARED_FIELDS = IDENTITY_FIELDS | {"police_note", "police_referral_purpose"}
+# interventions, consents, decision reasons, threat notes, other agencies' referrals. Of a
+# joint meeting (youth), its police part only.
+SHARED_FIELDS = IDENTITY_FIELDS | {"police_note", "police_referral_purpose", "meeting_police_part"}
 
 
 def canary(case_key: str, name: str) -> str:
@@ -267,8 +276,19 @@ def enrich(spec: CaseSpec, *, by: User, police_agency: Agency, other_agency: Age
         reach=put("contact_reach"),
         note=put("contact_person_note"),
     )
+    guardian = guardian_services.guardian_add(
+        case=case,
+        by=by,
+        name=put("guardian_name"),
+        relation=GuardianRelation.MOTHER,
+        phone=put("guardian_phone"),
+        contact=put("guardian_contact"),
+        safe_to_contact=False,
+        safety_note=put("guardian_safety_note"),
+    )
     spec.objects["contact_card_id"] = [card.pk]
     spec.objects["contact_person_id"] = [person.pk]
+    spec.objects["guardian_id"] = [guardian.pk]
     first = services.journal_write(
         case=case, by=by, occurred_on=today - 7 * DAY, category="contact", text=put("journal")
     )
@@ -289,6 +309,36 @@ def enrich(spec: CaseSpec, *, by: User, police_agency: Agency, other_agency: Age
         valid_until=today + 365 * DAY,
         note=put("consent_note"),
     )
+    # The youth section (youth): a report of concern and a joint meeting, whose police part
+    # only is shared with the liaison.
+    youth_services.report_of_concern_record(
+        case=case,
+        by=by,
+        made_on=today,
+        made_by=by,
+        made_to=put("concern_made_to"),
+        how=ConcernChannel.PHONE,
+        what_was_said=put("concern_said"),
+    )
+    meeting = youth_services.joint_meeting_record(
+        case=case,
+        by=by,
+        held_on=today,
+        consent=consent,
+        participants=[
+            youth_services.Participant(
+                name=put("meeting_participant"), organisation=OrganisationKind.SCHOOL
+            )
+        ],
+        notes=put("meeting_notes"),
+        police_part=put("meeting_police_part"),
+        actions=[
+            youth_services.Action(
+                title=put("meeting_action"), responsible=by, due_on=today + 5 * DAY
+            )
+        ],
+    )
+    spec.objects["meeting_id"] = [meeting.pk]
     affiliation = services.affiliation_add(
         case=case,
         by=by,
@@ -620,6 +670,7 @@ HISTORY_KINDS = {
     "share_id": "share",
     "contact_card_id": "contact-card",
     "contact_person_id": "contact-person",
+    "guardian_id": "guardian",
 }
 
 
@@ -677,6 +728,7 @@ URL_TABLE: dict[str, Callable[[World], list[Target]]] = {
     "password_reset_confirm": reset_link,
     "password_reset_complete": once,
     "municipality_roles": per_municipality,
+    "youth_rules": per_municipality,
     "set_language": once,
     "session_refresh": once,
     "intake_queue": once,
@@ -695,6 +747,12 @@ URL_TABLE: dict[str, Callable[[World], list[Target]]] = {
     "cases:contact_card": per_case,
     "cases:contact_person_new": per_case,
     "cases:contact_person_remove": per_case_object("contact_person_id"),
+    "cases:guardian_new": per_case,
+    "cases:guardian_edit": per_case_object("guardian_id"),
+    "cases:guardian_remove": per_case_object("guardian_id"),
+    "youth:report_of_concern_new": per_case,
+    "youth:joint_meeting_new": per_case,
+    "youth:joint_meeting": per_case_object("meeting_id"),
     "cases:transition": per_case,
     "cases:assign": per_case,
     "cases:assessment_new": per_case,
@@ -983,6 +1041,7 @@ def test_allowed_canaries_follow_the_roles_table(world, db):
     assert allowed_canaries(personas["liaison_shared"], protected, world) == {
         "police_note",
         "police_referral_purpose",
+        "meeting_police_part",
     }
     for name in ("liaison_unshared", "liaison_other_region", "analyst", "administrator"):
         assert allowed_canaries(personas[name], shared, world) == set()

@@ -142,3 +142,27 @@ def test_demo_caseworker_has_tasks_and_notifications(demo, client):
     assert open_tasks[0].title in text and "count-badge" in text
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert Task.objects.filter(assigned_to=worker).count() == open_tasks.count() + 1
+
+
+def test_demo_has_young_clients_with_guardians_in_every_city(demo):
+    from accounts.models import YouthRules
+    from cases.age import turns_adult_on
+    from cases.guardians import Guardian
+
+    today = timezone.localdate()
+    for muni in Municipality.objects.filter(runs_program=True):
+        young = Case.objects.filter(municipality=muni, client__young=True)
+        assert young.count() >= 2, muni
+        guardians = Guardian.objects.filter(client__cases__in=young).distinct()
+        assert guardians.filter(safe_to_contact=False).exists(), muni
+        assert young.filter(youth_path=True).exists(), muni
+        assert YouthRules.objects.get(municipality=muni).child_unit_name, muni
+    # One client turns 18 in the demo's first week, with a caseworker who hears of it.
+    turning = [
+        c
+        for c in Case.objects.filter(client__young=True, state=CaseState.ACTIVE)
+        if (day := turns_adult_on(c.client)) and today < day <= today + datetime.timedelta(days=7)
+    ]
+    assert turning and policy.case_caseworkers(turning[0])
+    # A reserve identity known by an age band only.
+    assert Case.objects.filter(client__birth_date__isnull=True, client__age_band="15_17").exists()

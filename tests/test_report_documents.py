@@ -683,7 +683,8 @@ def grow(history: History, n: int) -> None:
 # The queries of report_document per kind, with the report loaded as report_render loads it.
 QUERIES = {
     ReportKind.CASE_FOLLOW_UP: 12,  # 9, and the plan in force with its goals and interventions
-    ReportKind.CASELOAD: 9,
+    # 9, and the young clients' figures (cases.youth_figures), two queries (issue 12).
+    ReportKind.CASELOAD: 11,
     ReportKind.POLICE_SUMMARY: 6,
 }
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Municipality, User
+from cases.age import AgeBand
 from cases.identity import parse_identity_number
 from cases.models import CaseState, IntakeSource
 from exitprog.concurrency import SeenFormMixin
@@ -33,6 +34,19 @@ class IntakeForm(CleanInputForm):
         max_length=40,
         required=False,
         help_text=_("Only when neither number is known."),
+    )
+    # With a reserve identity, the age is known from a birth date or an age band (cases.age).
+    birth_date = forms.DateField(
+        label=_("Birth date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("With a reserve identity: the birth date, if known."),
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age band"),
+        required=False,
+        choices=[("", _("Not known")), *AgeBand.choices],
+        help_text=_("With a reserve identity and no birth date: the client's age today."),
     )
     protected_identity = forms.BooleanField(
         label=_("Protected identity (skyddade personuppgifter)"), required=False
@@ -67,6 +81,19 @@ class IntakeForm(CleanInputForm):
             raise ValidationError(
                 _("Give a personal identity number, a co-ordination number or a reserve identity.")
             )
+        if data.get("identity_number"):
+            # The number carries the birth date.
+            for name in ("birth_date", "age_band"):
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        _("The identity number gives the birth date: leave this empty."),
+                    )
+        elif data.get("birth_date") and data.get("age_band"):
+            self.add_error("age_band", _("Give a birth date or an age band, not both."))
+        birth = data.get("birth_date")
+        if birth is not None and birth > timezone.localdate():
+            self.add_error("birth_date", _("A birth date cannot be in the future."))
         return data
 
 
@@ -80,6 +107,15 @@ class TransitionForm(SeenFormMixin, CleanInputForm):
     # (dashboard.closing); without it the decision goes to the checklist first.
     confirm_closing = forms.BooleanField(
         label=_("I have gone through the list above: close the case"), required=False
+    )
+    # Offered on the intake decision of a young client (cases.services.youth_path_offered):
+    # accept on the youth path, handled together with the child unit.
+    youth_path = forms.BooleanField(
+        label=_("Accept on the youth path, together with the child unit"),
+        required=False,
+        help_text=_(
+            "For a young client, and the way to accept one below the program's minimum age."
+        ),
     )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -328,9 +328,20 @@ class ConsentForm(CleanInputForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, given_by: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """`given_by`: for a young client, who may have given the consent (the client, and
+        each of the client's guardians, `cases.guardians`); one or several are ticked."""
         super().__init__(*args, **kwargs)
         self.fields["agencies"].queryset = Agency.objects.filter(active=True)  # type: ignore[attr-defined]
+        if given_by:
+            self.fields["given_by"] = forms.MultipleChoiceField(
+                label=_("Given by"),
+                choices=given_by,
+                widget=ChoiceCheckboxes,
+                help_text=_("The client is young: whose consent is it?"),
+            )
 
 
 # --- Group affiliations -----------------------------------------------------------------------
@@ -388,15 +399,32 @@ class ConsentCorrectForm(SeenFormMixin, CleanInputForm):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, consent: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        consent: Any,
+        given_by: list[tuple[str, str]] | None = None,
+        given: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`given_by`, `given`: for a young client, who may have given the consent and who
+        is recorded as having given it (`ConsentForm`)."""
         if "initial" not in kwargs:
             kwargs["initial"] = {
                 "information": list(consent.information),
                 "valid_from": consent.valid_from,
                 "valid_until": consent.valid_until,
                 "note": consent.note,
+                "given_by": given or [],
             }
         super().__init__(*args, record=consent, **kwargs)
+        if given_by:
+            self.fields["given_by"] = forms.MultipleChoiceField(
+                label=_("Given by"),
+                choices=given_by,
+                widget=ChoiceCheckboxes,
+                help_text=_("The client is young: whose consent is it?"),
+            )
 
 
 class AffiliationCorrectForm(SeenFormMixin, AffiliationForm):

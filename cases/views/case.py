@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 
 from access import policy
 from access.policy import CaseAction, MunicipalityPerm
-from accounts.models import Role, User
+from accounts.models import Role, User, YouthRules
 from audit.models import AccessAction
 from audit.services import access_log_record
-from cases import selectors, services
+from cases import guardian_selectors, selectors, services
+from cases.age import is_young
 from cases.charts import TrendPoint, motivation_trend_svg
 from cases.forms.case import AssignForm, IntakeForm, TeamVisibilityForm, TransitionForm
 from cases.forms.records import NeedResolveForm
@@ -66,6 +67,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     last_name=data["last_name"],
                     identity_number=data["identity_number"],
                     reserve_identity=data["reserve_identity"],
+                    birth_date=data["birth_date"],
+                    age_band=data["age_band"],
                     protected_identity=data["protected_identity"],
                     address=data["address"],
                     source=data["source"],
@@ -186,11 +189,23 @@ def _case_page(request: HttpRequest, case_id: int, *, tab: str | None) -> HttpRe
             "today": timezone.localdate(),
             "due": selectors.case_due(case=case, page=page),
             "contact": selectors.case_contact(case=case) if show_contact else None,
+            # A young client's guardians, shown in the contact card (cases.guardians).
+            "guardians": (
+                guardian_selectors.case_guardians(case=case)
+                if show_contact and "contact" in shown
+                else []
+            ),
             "can_edit_contact": can_edit_contact and not printing,
+            "show_contact": show_contact,
             "page": page,
             "case": case,
             # The latest assessment, shown beside the intake decision (no query: the page's).
             "deciding_intake": case.state in AWAITING_INTAKE_STATES,
+            # The youth path: offered on a young client's intake decision, and once taken,
+            # shown with the child unit of the municipality's youth rules (one query, then).
+            "youth_path_offered": CaseState.ACCEPTED.value in dict(transitions)
+            and services.youth_path_offered(case=case, day=timezone.localdate()),
+            "youth_rules": YouthRules.of(case.municipality) if case.youth_path else None,
             "latest_assessment": page.assessments[0] if page.assessments else None,
             "chart": chart,
             "chronological_assessments": chronological,
@@ -202,7 +217,7 @@ def _case_page(request: HttpRequest, case_id: int, *, tab: str | None) -> HttpRe
             "unsaved_reason": unsaved_reason,
             "needs": needs,
             "assign_form": caseworkers,
-            "child": (case.client.age_on(timezone.localdate()) or 99) < 18,
+            "child": is_young(case.client, timezone.localdate()),
             "transfers": selectors.case_transfers(case=case) if "transfer" in shown else [],
             "police": selectors.case_police_section(case=case) if "police" in shown else None,
         },
@@ -270,13 +285,21 @@ def case_transition_view(request: HttpRequest, case_id: int) -> HttpResponse:
         input_keep(request, closing_input_key(case.pk), request.POST)
         return HttpResponseRedirect(reverse("case_close", args=[case.pk]))
     try:
-        services.case_transition(
-            case=case,
-            to_state=form.cleaned_data["to_state"],
-            by=user,
-            reason=form.cleaned_data["reason"],
-            seen=form.cleaned_data["seen"],
-        )
+        if form.cleaned_data["youth_path"] and form.cleaned_data["to_state"] == CaseState.ACCEPTED:
+            services.case_accept_youth_path(
+                case=case,
+                by=user,
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"],
+            )
+        else:
+            services.case_transition(
+                case=case,
+                to_state=form.cleaned_data["to_state"],
+                by=user,
+                reason=form.cleaned_data["reason"],
+                seen=form.cleaned_data["seen"],
+            )
     except StaleEditError as exc:
         messages.error(request, " ".join(exc.messages))
         keep_refused_input(request, key, request.POST, current=exc.current)

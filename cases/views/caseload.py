@@ -51,6 +51,7 @@ class CaseloadRow:
     case: Case
     url: str
     client_name: str | None  # None: a protected identity the user may not see
+    young: bool  # under 18 (cases.age, the stored flag)
     state_label: str
     threat_label: str
     caseworkers: list[str]
@@ -128,6 +129,7 @@ def _row(
         case=case,
         url=words.url(case.pk),
         client_name=client.full_name if shown else None,
+        young=client.young,
         state_label=words.state_labels.get(case.state, case.state),
         threat_label="" if level is None else words.threat_labels.get(level, str(level)),
         caseworkers=caseworkers,

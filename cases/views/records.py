@@ -7,6 +7,7 @@ case so an id of another case is "not found", lets a service do the write, logs 
 sends the user back to the section of the case page.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -15,6 +16,7 @@ from django.contrib import messages
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,7 +25,7 @@ from access.policy import CaseAction
 from accounts.models import User
 from audit.models import AccessAction
 from audit.services import access_log_form_view, access_log_record
-from cases import selectors, services
+from cases import guardian_services, selectors, services
 from cases.forms.records import (
     CONFIRM,
     AffiliationCorrectForm,
@@ -41,6 +43,7 @@ from cases.forms.records import (
     SeenForm,
     ThreatForm,
 )
+from cases.guardian_selectors import GIVER_CLIENT, consent_givers_of, consent_guardians
 from cases.models import (
     AffiliationRole,
     Case,
@@ -435,15 +438,29 @@ def journal_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_GET_or_POST
 def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case, user = _editable_case(request, case_id)
+    guardians = consent_guardians(user=user, case=case, today=timezone.localdate())
+    given_by = None
+    if guardians is not None:
+        given_by = [(GIVER_CLIENT, _("The client")), *((str(g.pk), str(g)) for g in guardians)]
     if request.method == "POST":
-        form = ConsentForm(request.POST)
+        form = ConsentForm(request.POST, given_by=given_by)
         if form.is_valid():
             data = form.cleaned_data
-            done = _save(
-                request,
-                form,
+            chosen = set(data.get("given_by") or ())
+            record = functools.partial(
+                services.consent_record,
                 case=case,
-                write=lambda: services.consent_record(
+                by=user,
+                agencies=data["agencies"],
+                information=data["information"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                note=data["note"],
+            )
+            if guardians is not None:
+                # A young client's consent says whose it is (cases.guardians.ConsentGiver).
+                record = functools.partial(
+                    guardian_services.consent_record_with_givers,
                     case=case,
                     by=user,
                     agencies=data["agencies"],
@@ -451,14 +468,21 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
                     valid_from=data["valid_from"],
                     valid_until=data["valid_until"],
                     note=data["note"],
-                ),
+                    by_client=GIVER_CLIENT in chosen,
+                    guardians=[g for g in guardians if str(g.pk) in chosen],
+                )
+            done = _save(
+                request,
+                form,
+                case=case,
+                write=record,
                 success=_("The consent was saved."),
                 section="consent",
             )
             if done:
                 return done
     else:
-        form = ConsentForm()
+        form = ConsentForm(given_by=given_by)
     return _render(
         request, "consent_form.html", case=case, form=form, section="consent", what="consent form"
     )
@@ -674,21 +698,42 @@ def consent_edit(request: HttpRequest, case_id: int, consent_id: int) -> HttpRes
     """Correct a consent's kinds of information, period and note."""
     case, user = _editable_case(request, case_id)
     consent = get_object_or_404(case.consents.prefetch_related("agencies"), pk=consent_id)
-    form = ConsentCorrectForm(request.POST or None, consent=consent)
+    guardians = consent_guardians(user=user, case=case, today=timezone.localdate())
+    given_by = given = None
+    if guardians is not None:
+        given_by = [(GIVER_CLIENT, _("The client")), *((str(g.pk), str(g)) for g in guardians)]
+        given = consent_givers_of(consent=consent)
+    form = ConsentCorrectForm(request.POST or None, consent=consent, given_by=given_by, given=given)
+
+    def write() -> object:
+        data = form.cleaned_data
+        correct = functools.partial(
+            services.consent_correct,
+            consent=consent,
+            by=user,
+            information=data["information"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            note=data["note"],
+            seen=_seen(form),
+        )
+        if guardians is None:
+            return correct()
+        # A young client's consent says whose it is (cases.guardians.ConsentGiver).
+        chosen = set(data.get("given_by") or ())
+        return guardian_services.consent_correct_with_givers(
+            correct=correct,
+            by=user,
+            by_client=GIVER_CLIENT in chosen,
+            guardians=[g for g in guardians if str(g.pk) in chosen],
+        )
+
     return _correction_page(
         request,
         case=case,
         record=consent,
         form=form,
-        write=lambda: services.consent_correct(
-            consent=consent,
-            by=user,
-            information=form.cleaned_data["information"],
-            valid_from=form.cleaned_data["valid_from"],
-            valid_until=form.cleaned_data["valid_until"],
-            note=form.cleaned_data["note"],
-            seen=_seen(form),
-        ),
+        write=write,
         template="consent_edit.html",
         section="consent",
         what="consent edit form",

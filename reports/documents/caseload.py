@@ -1,8 +1,9 @@
 """The caseload report of one municipality, for its managers: cases by state and caseworker,
 overdue items, waiting times and costs, with charts.
 
-Every figure is an aggregate query over the municipality's cases (nine queries in all, whatever
-the number of cases); the overdue lists name cases by reference only, never by client.
+Every figure is an aggregate query over the municipality's cases (eleven queries in all,
+whatever the number of cases: two of them the young clients' figures, cases.youth_figures); the
+overdue lists name cases by reference only, never by client.
 Counts by state, caseworkers' loads and overdue items are read on the day the report is made;
 cases opened and closed, referrals started and intervention costs are those of the period.
 """
@@ -17,12 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
-    Aggregate,
     Avg,
     Count,
     Exists,
     F,
-    FloatField,
     Func,
     IntegerField,
     Max,
@@ -47,6 +46,7 @@ from cases.models import (
     Intervention,
     InterventionStatus,
 )
+from cases.youth_figures import Median, youth_figures
 from exitprog.numbers import number, sek
 from referrals.models import Referral, ReferralDirection, ReferralState
 from reports.charts import Bar, bar_chart_svg
@@ -57,15 +57,6 @@ TEMPLATE = "reports/pdf/caseload.html"
 
 # The states whose cases wait for the program's decision (one definition, in cases).
 WAITING_STATES = AWAITING_INTAKE_STATES
-
-
-class Median(Aggregate):
-    """The median of a number (PostgreSQL's ordered-set aggregate percentile_cont)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 def _days_between(later: str, earlier: str) -> Func:
@@ -315,6 +306,10 @@ def caseload_context(
     ]
     waiting_days = [row.days for row in waiting_cases]
     costs = _costs(municipality, period)
+    # The young clients' figures, as the manager's home shows them, up to the period's end.
+    youth = youth_figures(
+        cases=cases, municipality_ids=[municipality.pk], until=min(period.end, today)
+    )[municipality.pk]
 
     charts = {
         "states": bar_chart_svg(
@@ -365,5 +360,6 @@ def caseload_context(
         "waiting_longest": max(waiting_days, default=0),
         "costs": costs,
         "total_cost": sek(sum((row.total for row in costs), Decimal(0))),
+        "youth": youth,
         "charts": charts,
     }

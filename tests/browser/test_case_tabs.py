@@ -64,6 +64,10 @@ def test_every_tab_opens_from_the_menu_axe_clean_and_never_wider_than_the_screen
     page: Page, live_server, cast, full_case, log_in, axe_check, size
 ):
     page.set_viewport_size(size)
+    # A young client (16), so that the youth tab is in the menu too (cases.tabs youth_only).
+    young = full_case.client
+    young.birth_date = timezone.localdate() - datetime.timedelta(days=16 * 365 + 30)
+    young.save(update_fields=["birth_date"])
     log_in(page, cast.caseworker)
     page.goto(f"{live_server.url}{reverse('cases:detail', args=[full_case.pk])}")
     expect(page.locator(".case-overview")).to_be_visible()

@@ -24,6 +24,7 @@ from cases.models import Case, CaseState, Client
 from demo import cases as demo
 from demo.referrals import referrals_demo
 from demo.tasks import tasks_demo
+from demo.youth import youth_demo
 
 DEMO_PASSWORD = "demo-exitprog-2026"  # noqa: S105 (synthetic demo accounts only)
 
@@ -235,6 +236,7 @@ class Command(BaseCommand):
                         )
         if created:
             demo.sharing_and_transfers(rng=rng, managers=managers)
+            youth_demo(rng=rng, managers=managers, today=today)
         tasks_demo(
             caseworker=User.objects.get(username="cw.stockholm"),
             manager=managers["0180"],
