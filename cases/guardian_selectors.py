@@ -4,7 +4,8 @@ import datetime
 
 from access import policy
 from access.policy import AnyUser
-from cases.guardians import ConsentGiver, ConsentGiverKind, Guardian, client_is_young
+from cases.age import is_young
+from cases.guardians import ConsentGiver, ConsentGiverKind, Guardian
 from cases.models import Case, Consent
 
 # The consent form's choice of "given by" that names the client (a guardian's is its id).
@@ -31,7 +32,7 @@ def consent_guardians(*, user: AnyUser, case: Case, today: datetime.date) -> lis
     """For a consent of a young client: the guardians who may have given it (the form offers
     the client and each of them). None when the client is not young today, or when the user
     may not see the guardians (`policy.may_see_contact_card`): then nothing is asked."""
-    if not client_is_young(case.client, today):
+    if not is_young(case.client, today):
         return None
     if not policy.may_see_contact_card(user, case, policy.case_access(user, case)):
         return None

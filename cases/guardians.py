@@ -21,13 +21,10 @@ from cases.age import age_of, is_young
 from exitprog.triggers import tracked
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from accounts.models import YouthRules
     from cases.models import Case, Client, Consent
-
-
-def client_is_young(client: "Client", day: datetime.date) -> bool:
-    """Whether the client is under 18 on `day` (cases.age, the one definition)."""
-    return is_young(client, day)
 
 
 class GuardianRelation(models.TextChoices):
@@ -162,7 +159,7 @@ def consent_givers_ok(
     """
     client = consent.case.client
     day = on or consent.valid_from
-    if not client_is_young(client, day):
+    if not is_young(client, day):
         return True
     givers = list(consent.givers.all())
     by_client = any(g.giver == ConsentGiverKind.CLIENT for g in givers)
@@ -200,6 +197,26 @@ def consent_givers_meet_rules(
         own_consent_from_age=rules.own_consent_age,
         on=on,
     )
+
+
+def consents_meeting_rules(
+    consents: "QuerySet[Consent]",
+    *,
+    case: "Case",
+    rules: "YouthRules",
+    for_sharing: bool,
+    on: datetime.date,
+) -> list["Consent"]:
+    """Those of `consents` (the case's) valid on `on` and given as the youth rules say
+    (`consent_givers_meet_rules`); one query, with their givers and guardians."""
+    met = []
+    for consent in consents.prefetch_related("givers__guardian"):
+        consent.case = case
+        if consent.is_valid_on(on) and consent_givers_meet_rules(
+            consent=consent, rules=rules, for_sharing=for_sharing, on=on
+        ):
+            met.append(consent)
+    return met
 
 
 def guardians_move_with_case(*, case: "Case", source: "Client") -> None:

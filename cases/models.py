@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from accounts.models import Municipality
-from cases.age import AgeBand, age_of, is_young
+from cases.age import AgeBand, is_young
 from exitprog.triggers import AppendOnly, tracked
 
 
@@ -111,12 +111,6 @@ class Client(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def age_on(self, day: datetime.date) -> int | None:
-        """The age in whole years on `day` from the birth date (cases.age.age_of also reads
-        an age band)."""
-        age = age_of(self, day) if self.birth_date is not None else None
-        return None if age is None else age.youngest
 
 
 class CaseState(models.TextChoices):

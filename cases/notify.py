@@ -110,17 +110,23 @@ def clients_notify_turned_adult(*, today: datetime.date) -> int:
             if client is None or is_young(client, today):
                 continue
             Client.objects.filter(pk=pk).update(young=False)
-            cases: list[Case | None] = [*client.cases.filter(state__in=OPEN_STATES).order_by("pk")]
-            for case in cases or [None]:
+            cases = list(client.cases.filter(state__in=OPEN_STATES).order_by("pk"))
+            if not cases:  # no open case: the log row is the municipality's
+                access_log_record(
+                    user=None,
+                    action=AccessAction.CHANGE,
+                    obj=client,
+                    municipality=client.municipality,
+                    detail="client turned 18",
+                )
+            for case in cases:
                 access_log_record(
                     user=None,
                     action=AccessAction.CHANGE,
                     case=case,
                     obj=client,
-                    municipality=client.municipality if case is None else None,
                     detail="client turned 18",
                 )
-            for case in filter(None, cases):
                 notified += len(
                     notification_send(
                         recipients=policy.case_caseworkers(case),

@@ -22,7 +22,11 @@ from agencies.models import Agency, AgencyKind
 from audit.models import AccessAction
 from audit.services import access_log_record
 from cases.age import age_of, is_young
-from cases.guardians import consent_givers_meet_rules, guardians_move_with_case
+from cases.guardians import (
+    consent_givers_meet_rules,
+    consents_meeting_rules,
+    guardians_move_with_case,
+)
 from cases.identity import identity_pseudonym, normalise_identity_number
 from cases.models import (
     FOLLOW_UP_MONTHS,
@@ -922,13 +926,10 @@ def _check_intervention_consent(case: Case, day: datetime.date) -> None:
     rules = YouthRules.of(case.municipality)
     if not rules.guardian_consent_for_interventions:
         return
-    for consent in case.consents.prefetch_related("givers__guardian"):
-        consent.case = case
-        if consent.is_valid_on(day) and consent_givers_meet_rules(
-            consent=consent, rules=rules, for_sharing=False, on=day
-        ):
-            return
-    raise CaseRuleError(_youth_consent_message(case, rules), code="consent_givers")
+    if not consents_meeting_rules(
+        case.consents.all(), case=case, rules=rules, for_sharing=False, on=day
+    ):
+        raise CaseRuleError(_youth_consent_message(case, rules), code="consent_givers")
 
 
 @transaction.atomic

@@ -25,8 +25,9 @@ from access import policy
 from access.policy import AnyUser
 from accounts.models import YouthRules
 from agencies.models import Agency, AgencyKind
+from cases.age import is_young
 from cases.guardian_selectors import guardians_safe_to_contact
-from cases.guardians import client_is_young, consent_givers_meet_rules
+from cases.guardians import consents_meeting_rules
 from cases.models import (
     Case,
     CaseNeed,
@@ -205,17 +206,11 @@ def consents_covering(*, case: Case, agency: Agency, today: datetime.date) -> li
     client (cases.age) only those given as the municipality's youth rules say for sharing
     count (`consent_givers_meet_rules`: two queries more)."""
     consents = Consent.objects.filter(case=case, agencies=agency)
-    if not client_is_young(case.client, today):
+    if not is_young(case.client, today):
         return [consent for consent in consents if consent.is_valid_on(today)]
-    rules = YouthRules.of(case.municipality)
-    covering = []
-    for consent in consents.prefetch_related("givers__guardian"):
-        consent.case = case
-        if consent.is_valid_on(today) and consent_givers_meet_rules(
-            consent=consent, rules=rules, for_sharing=True, on=today
-        ):
-            covering.append(consent)
-    return covering
+    return consents_meeting_rules(
+        consents, case=case, rules=YouthRules.of(case.municipality), for_sharing=True, on=today
+    )
 
 
 def consent_covers(*, case: Case, agency: Agency, today: datetime.date) -> bool:
@@ -256,7 +251,7 @@ def referral_letter_context(*, referral: Referral, today: datetime.date) -> dict
         # A young client's guardians, only those safe to contact: the contact of a guardian
         # who may be a threat, or part of the group, never goes into a letter. Never in a
         # letter to the police either (the guardians are no shared part, DOMAIN.md).
-        if referral.agency.kind != AgencyKind.POLICE and client_is_young(client, today):
+        if referral.agency.kind != AgencyKind.POLICE and is_young(client, today):
             context["guardians"] = guardians_safe_to_contact(case=case)
     if InformationKind.THREAT in kinds:
         context["threat"] = ThreatAssessment.objects.filter(case=case).first()
