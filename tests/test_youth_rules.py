@@ -375,3 +375,68 @@ def test_an_adults_intake_decision_does_not_offer_the_youth_path(cast):
     page = logged_in(cast.manager).get(case_tab_url(case.pk, "overview")).content.decode()
     assert 'name="to_state"' in page
     assert 'name="youth_path"' not in page
+
+
+# --- Guardian consent where the rules need it (cases.services, referrals.selectors) ----------
+
+
+def _young_cast_client(cast: Cast, age: int) -> None:
+    person = cast.case.client
+    person.birth_date = years_before(timezone.localdate(), age) - datetime.timedelta(days=10)
+    person.save(update_fields=["birth_date"])
+    cast.case.client = person
+
+
+def test_an_intervention_for_a_young_client_needs_the_guardians_consent(cast):
+    from cases import guardian_services
+    from cases.guardians import GuardianRelation
+    from cases.models import InterventionType
+
+    rules_set(cast)
+    _young_cast_client(cast, 13)
+    kind = InterventionType.objects.first()
+    with pytest.raises(CaseRuleError) as refused:
+        services.intervention_create(case=cast.case, by=cast.caseworker, type=kind)
+    assert refused.value.code == "consent_givers"
+    mother = guardian_services.guardian_add(
+        case=cast.case,
+        by=cast.caseworker,
+        name="Mor Gk4w",
+        relation=GuardianRelation.MOTHER,
+        safe_to_contact=True,
+    )
+    guardian_services.consent_givers_set(
+        consent=cast.consent, by=cast.caseworker, client=False, guardians=[mother]
+    )
+    assert services.intervention_create(case=cast.case, by=cast.caseworker, type=kind).pk
+
+
+def test_no_guardian_consent_is_asked_where_the_rules_do_not(cast):
+    from cases.models import InterventionType
+
+    rules_set(cast, guardian_consent_for_interventions=None)
+    _young_cast_client(cast, 13)
+    kind = InterventionType.objects.first()
+    assert services.intervention_create(case=cast.case, by=cast.caseworker, type=kind).pk
+
+
+def test_sharing_a_young_clients_case_needs_the_consent_given_as_the_rules_say(cast):
+    from cases import guardian_services
+    from referrals.selectors import consents_covering
+
+    rules_set(cast)
+    _young_cast_client(cast, 16)
+    today = timezone.localdate()
+    # No giver recorded: the 16-year-old's own consent is not known to be given.
+    assert consents_covering(case=cast.case, agency=cast.police_agency, today=today) == []
+    with pytest.raises(CaseRuleError) as refused:
+        services.case_share_with_police(
+            case=cast.case, by=cast.manager, liaison=cast.police, consent=cast.consent
+        )
+    assert refused.value.code == "consent_givers"
+    guardian_services.consent_givers_set(
+        consent=cast.consent, by=cast.caseworker, client=True, guardians=[]
+    )
+    assert consents_covering(case=cast.case, agency=cast.police_agency, today=today) == [
+        cast.consent
+    ]
