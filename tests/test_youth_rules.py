@@ -394,7 +394,7 @@ def test_an_intervention_for_a_young_client_needs_the_guardians_consent(cast):
 
     rules_set(cast)
     _young_cast_client(cast, 13)
-    kind = InterventionType.objects.first()
+    kind = InterventionType.objects.order_by("pk")[0]
     with pytest.raises(CaseRuleError) as refused:
         services.intervention_create(case=cast.case, by=cast.caseworker, type=kind)
     assert refused.value.code == "consent_givers"
@@ -416,7 +416,7 @@ def test_no_guardian_consent_is_asked_where_the_rules_do_not(cast):
 
     rules_set(cast, guardian_consent_for_interventions=None)
     _young_cast_client(cast, 13)
-    kind = InterventionType.objects.first()
+    kind = InterventionType.objects.order_by("pk")[0]
     assert services.intervention_create(case=cast.case, by=cast.caseworker, type=kind).pk
 
 
